@@ -20,5 +20,6 @@ pub mod keys;
 pub mod oids;
 pub mod cms;
 pub mod x509;
+pub mod smime;
 
 pub use error::{Error, ErrorKind, Result};
