@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::keys::PublicKey;
 
 /// A parsed certificate that keeps its exact DER encoding.
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
     der: Vec<u8>,
 }
