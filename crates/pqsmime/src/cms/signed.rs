@@ -733,13 +733,17 @@ impl SignerReport {
     }
 }
 
-fn find_signer_cert<'c>(sid: &SignerId<'_>, pool: &'c [Certificate]) -> Option<&'c Certificate> {
-    pool.iter().find(|c| match sid {
+fn sid_matches(sid: &SignerId<'_>, c: &Certificate) -> bool {
+    match sid {
         SignerId::IssuerSerial { issuer, serial } => {
             c.issuer_der() == *issuer && c.serial_bytes() == *serial
         }
         SignerId::SubjectKeyId(ski) => c.subject_key_identifier() == Some(*ski),
-    })
+    }
+}
+
+fn find_signer_cert<'c>(sid: &SignerId<'_>, pool: &'c [Certificate]) -> Option<&'c Certificate> {
+    pool.iter().find(|c| sid_matches(sid, c))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -803,7 +807,13 @@ fn check_signer_inner(
     report.algorithm = sig_alg.name();
     report.quantum_safe = sig_alg.quantum_safe();
 
-    let cert = find_signer_cert(&si.sid, pool).ok_or_else(|| {
+    // Several certificates can share an issuer and serial number (the RFC 9882 examples do),
+    // so among the certificates the sid names, take the one whose key fits the algorithm.
+    let candidates: Vec<&Certificate> = pool
+        .iter()
+        .filter(|c| sid_matches(&si.sid, c))
+        .collect();
+    let not_found = || {
         Error::BadSignature(match si.sid {
             SignerId::IssuerSerial { serial, .. } => format!(
                 "the signer certificate (serial {}) is neither in the message nor given (--certs)",
@@ -814,18 +824,29 @@ fn check_signer_inner(
                 hex_upper(ski)
             ),
         })
-    })?;
+    };
+    let first = *candidates.first().ok_or_else(not_found)?;
+    let (cert, key) = candidates
+        .iter()
+        .find_map(|c| {
+            c.public_key()
+                .ok()
+                .filter(|k| sig_alg.matches_key(k.kind()))
+                .map(|k| (*c, k))
+        })
+        .ok_or_else(|| {
+            let kind = first
+                .public_key()
+                .map(|k| k.kind().description())
+                .unwrap_or_else(|e| format!("unreadable ({e})"));
+            Error::BadSignature(format!(
+                "the signature algorithm {} does not match the signer certificate's key ({kind})",
+                sig_alg.name()
+            ))
+        })?;
     report.subject = Some(cert.subject_string());
     report.email = cert.email_addresses().into_iter().next();
     report.certificate = Some(cert.clone());
-    let key = cert.public_key()?;
-    if !sig_alg.matches_key(key.kind()) {
-        return Err(Error::BadSignature(format!(
-            "the signature algorithm {} does not match the certificate's {} key",
-            sig_alg.name(),
-            key.kind().description()
-        )));
-    }
     report.checks.push(format!("signer certificate found: '{}'", cert.subject_string()));
 
     match &si.signed_attrs {
