@@ -21,7 +21,7 @@
 
 use sha3::digest::{ExtendableOutput, Update, XofReader};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::alg::MlDsaLevel;
 use crate::error::{Error, Result};
@@ -232,6 +232,7 @@ pub(crate) fn check_expanded_key(level: MlDsaLevel, sk: &[u8]) -> Result<Vec<u8>
                 *c = csub(Q + eta - *c);
             }
             polys.push(p);
+            p.zeroize();
         }
         polys
     };

@@ -222,24 +222,28 @@ impl PrivateKey {
     pub fn from_seed(kind: KeyKind, seed: &[u8]) -> Result<PrivateKey> {
         match kind {
             KeyKind::MlDsa(level) => {
-                let seed: [u8; 32] = seed.try_into().map_err(|_| {
-                    Error::InvalidKey(format!(
+                if seed.len() != 32 {
+                    return Err(Error::InvalidKey(format!(
                         "{} seed is {} bytes, expected 32",
                         level.name().to_ascii_uppercase(),
                         seed.len()
-                    ))
-                })?;
-                mldsa_from_seed(level, Zeroizing::new(seed))
+                    )));
+                }
+                let mut copy = Zeroizing::new([0u8; 32]);
+                copy.copy_from_slice(seed);
+                mldsa_from_seed(level, copy)
             }
             KeyKind::MlKem(level) => {
-                let seed: [u8; 64] = seed.try_into().map_err(|_| {
-                    Error::InvalidKey(format!(
+                if seed.len() != 64 {
+                    return Err(Error::InvalidKey(format!(
                         "{} seed is {} bytes, expected 64 (d ‖ z)",
                         level.name().to_ascii_uppercase(),
                         seed.len()
-                    ))
-                })?;
-                mlkem_from_seed(level, Zeroizing::new(seed))
+                    )));
+                }
+                let mut copy = Zeroizing::new([0u8; 64]);
+                copy.copy_from_slice(seed);
+                mlkem_from_seed(level, copy)
             }
             KeyKind::SlhDsa(set) => {
                 let sk = slh::keygen(set, seed)?;
@@ -1203,6 +1207,7 @@ impl PublicKey {
                     .is_ok()
             }
             SignatureAlgorithm::Ecdsa(_) => {
+                self.check_ecdsa_signature_len(alg, signature)?;
                 UnparsedPublicKey::new(self.ecdsa_verification(alg)?, &self.raw)
                     .verify(message, signature)
                     .is_ok()
@@ -1251,7 +1256,10 @@ impl PublicKey {
         let digest = lc_digest::Digest::import_less_safe(digest, lc)
             .map_err(crypto("digest import failed"))?;
         let verification: &'static dyn VerificationAlgorithm = match alg {
-            SignatureAlgorithm::Ecdsa(_) => self.ecdsa_verification(alg)?,
+            SignatureAlgorithm::Ecdsa(_) => {
+                self.check_ecdsa_signature_len(alg, signature)?;
+                self.ecdsa_verification(alg)?
+            }
             _ => {
                 self.check_rsa_signature_len(alg, signature)?;
                 rsa_verification(alg)?
@@ -1303,6 +1311,30 @@ impl PublicKey {
             return Ok(());
         };
         expect_len(alg, signature, (bits as usize).div_ceil(8))
+    }
+
+    /// An upper bound on a DER `Ecdsa-Sig-Value` for the key's curve (two INTEGERs of at
+    /// most the order's size plus a sign octet, with headers).
+    fn check_ecdsa_signature_len(&self, alg: SignatureAlgorithm, signature: &[u8]) -> Result<()> {
+        let KeyKind::Ec(curve) = self.kind else {
+            return Ok(());
+        };
+        let order_bytes = match curve {
+            EcCurve::P256 => 32,
+            EcCurve::P384 => 48,
+            EcCurve::P521 => 66,
+        };
+        let max = 2 * (order_bytes + 3) + 3;
+        if signature.len() < 8 || signature.len() > max {
+            return Err(Error::BadSignature(format!(
+                "{} signature is {} bytes, outside the 8..={max} bytes a DER signature on {} \
+                 can have",
+                alg.name(),
+                signature.len(),
+                self.kind.description()
+            )));
+        }
+        Ok(())
     }
 
     fn ecdsa_verification(
