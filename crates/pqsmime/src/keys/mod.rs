@@ -5,10 +5,10 @@
 //! * ML-DSA-44/65/87, RSA, ECDSA P-256/384/521, Ed25519, X25519, ML-KEM decapsulation and
 //!   encapsulation: aws-lc-rs.
 //! * ML-KEM seed expansion: RustCrypto `ml-kem` (aws-lc-rs cannot derive a key from the
-//!   RFC 9935 seed), see [`mlkem`].
-//! * SLH-DSA (all twelve sets): RustCrypto `slh-dsa`, see [`slh`].
+//!   RFC 9935 seed), see `keys/mlkem.rs`.
+//! * SLH-DSA (all twelve sets): RustCrypto `slh-dsa`, see `keys/slh.rs`.
 //! * ML-DSA expanded-key consistency (t0 and tr recomputed from ρ, s1, s2): our own FIPS 204
-//!   arithmetic in [`mldsa`].
+//!   arithmetic in `keys/mldsa.rs`.
 //!
 //! Encodings follow `shared/spec` (RFC 9881, RFC 9935, RFC 9909, RFC 5480, RFC 8410, RFC 8017):
 //! PQ and Edwards/Montgomery AlgorithmIdentifiers have parameters absent, rsaEncryption has

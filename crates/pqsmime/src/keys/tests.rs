@@ -312,3 +312,27 @@ fn debug_output_names_the_kind_only() {
         "{text}"
     );
 }
+
+#[test]
+fn pq_signatures_are_hedged() {
+    for kind in [
+        KeyKind::MlDsa(MlDsaLevel::L44),
+        KeyKind::SlhDsa(SlhDsaSet::Sha2_128f),
+    ] {
+        let key = PrivateKey::from_seed(
+            kind,
+            &[0x11; 48][..if matches!(kind, KeyKind::MlDsa(_)) {
+                32
+            } else {
+                48
+            }],
+        )
+        .unwrap();
+        let alg = kind.default_signature_algorithm().unwrap();
+        let a = key.sign(alg, b"same message").unwrap();
+        let b = key.sign(alg, b"same message").unwrap();
+        assert_ne!(a, b, "{kind:?} signing is deterministic");
+        key.public_key().verify(alg, b"same message", &a).unwrap();
+        key.public_key().verify(alg, b"same message", &b).unwrap();
+    }
+}
