@@ -1,0 +1,163 @@
+//! The CLI's error: one sentence and the exit code it maps to.
+//!
+//! Exit codes (cli.md): 0 success; 1 the message or certificate is bad (signature invalid,
+//! chain not trusted, decryption failed); 2 usage or input error. Library errors are mapped with
+//! [`pqsmime::Error::kind`]; everything the CLI itself detects says which it is.
+
+use std::fmt;
+use std::path::Path;
+
+use pqsmime::ErrorKind;
+
+/// Why the command stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Exit code 1: the object was read but is not good.
+    Rejected,
+    /// Exit code 2: usage or input error.
+    Input,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Rejected => 1,
+            Exit::Input => 2,
+        }
+    }
+}
+
+/// An error to print as `pqsmime: error: <message>`.
+#[derive(Debug)]
+pub struct CliError {
+    pub exit: Exit,
+    pub message: String,
+    /// Writing to stdout failed because the reader went away: exit quietly.
+    pub broken_pipe: bool,
+}
+
+pub type CliResult<T> = Result<T, CliError>;
+
+impl CliError {
+    /// A usage or input error (exit 2).
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError {
+            exit: Exit::Input,
+            message: message.into(),
+            broken_pipe: false,
+        }
+    }
+
+    /// The message or certificate is bad (exit 1).
+    pub fn rejected(message: impl Into<String>) -> CliError {
+        CliError {
+            exit: Exit::Rejected,
+            message: message.into(),
+            broken_pipe: false,
+        }
+    }
+
+    /// A feature the contract names but this build does not have yet (exit 2).
+    pub fn not_implemented(what: &str) -> CliError {
+        CliError::input(format!("{what} is not implemented yet"))
+    }
+
+    /// A flag or value that is accepted but not supported yet (exit 2).
+    pub fn not_supported(what: &str) -> CliError {
+        CliError::input(format!("not supported yet: {what}"))
+    }
+
+    /// Prefixes the message with where it happened ("reading alice.crt: ...").
+    pub fn context(mut self, what: impl fmt::Display) -> CliError {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+
+    /// An I/O error on `path` (exit 2).
+    pub fn io(action: &str, path: &Path, e: std::io::Error) -> CliError {
+        CliError::input(format!(
+            "cannot {action} {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    }
+
+    /// The one line printed on stderr (newlines folded, so it stays one line).
+    pub fn line(&self) -> String {
+        let msg: String = self
+            .message
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
+        format!("pqsmime: error: {msg}")
+    }
+}
+
+/// Words for an I/O error without Rust's "(os error 2)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or directory".to_string(),
+        K::PermissionDenied => "permission denied".to_string(),
+        K::AlreadyExists => "the file already exists".to_string(),
+        K::IsADirectory => "it is a directory".to_string(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<pqsmime::Error> for CliError {
+    fn from(e: pqsmime::Error) -> Self {
+        let exit = match e.kind() {
+            ErrorKind::Rejected => Exit::Rejected,
+            ErrorKind::Input => Exit::Input,
+        };
+        CliError {
+            exit,
+            message: e.to_string(),
+            broken_pipe: false,
+        }
+    }
+}
+
+/// Adds context to library results: `.ctx(|| format!("reading {path}"))`.
+pub trait Context<T> {
+    fn ctx<D: fmt::Display>(self, what: impl FnOnce() -> D) -> CliResult<T>;
+}
+
+impl<T, E: Into<CliError>> Context<T> for Result<T, E> {
+    fn ctx<D: fmt::Display>(self, what: impl FnOnce() -> D) -> CliResult<T> {
+        self.map_err(|e| e.into().context(what()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_error_kinds_map_to_exit_codes() {
+        let bad = CliError::from(pqsmime::Error::BadSignature("x".into()));
+        assert_eq!(bad.exit.code(), 1);
+        let malformed = CliError::from(pqsmime::Error::Malformed("x".into()));
+        assert_eq!(malformed.exit.code(), 2);
+        assert_eq!(CliError::from(pqsmime::Error::Decrypt).exit, Exit::Rejected);
+    }
+
+    #[test]
+    fn error_line_is_one_line_with_prefix() {
+        let e = CliError::input("first\nsecond").context("reading a.crt");
+        assert_eq!(e.line(), "pqsmime: error: reading a.crt: first second");
+    }
+}
