@@ -82,15 +82,32 @@ impl CliError {
         ))
     }
 
-    /// The one line printed on stderr (newlines folded, so it stays one line).
+    /// The one line printed on stderr: newlines folded, control characters escaped (an error
+    /// can quote hostile input, which must not drive the terminal).
     pub fn line(&self) -> String {
         let msg: String = self
             .message
             .chars()
             .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
             .collect();
-        format!("pqsmime: error: {msg}")
+        format!("pqsmime: error: {}", sanitize(&msg))
     }
+}
+
+/// Escapes control and bidirectional-override characters so text from the input cannot
+/// move the cursor, recolour the terminal or reorder what the user reads.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Words for an I/O error without Rust's "(os error 2)" suffix.
@@ -159,5 +176,10 @@ mod tests {
     fn error_line_is_one_line_with_prefix() {
         let e = CliError::input("first\nsecond").context("reading a.crt");
         assert_eq!(e.line(), "pqsmime: error: reading a.crt: first second");
+        let hostile = CliError::input("bad header '\u{1b}[2J\u{202e}'");
+        assert_eq!(
+            hostile.line(),
+            "pqsmime: error: bad header '\\u{1b}[2J\\u{202e}'"
+        );
     }
 }

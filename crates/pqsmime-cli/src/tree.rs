@@ -2,6 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::error::sanitize;
+
 /// One line of a report: a name, an optional value, and children indented below it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Node {
@@ -55,10 +57,11 @@ impl Node {
         for _ in 0..depth {
             out.push_str("  ");
         }
-        out.push_str(&self.name);
+        // Names and values can quote the input: never let them drive the terminal.
+        out.push_str(&sanitize(&self.name));
         if let Some(v) = &self.value {
             out.push_str(": ");
-            out.push_str(v);
+            out.push_str(&sanitize(v));
         }
         out.push('\n');
         for c in &self.children {
@@ -100,5 +103,10 @@ mod tests {
         assert_eq!(j["children"][0]["value"], "1");
         assert_eq!(j["children"][1]["children"][0]["name"], "digest");
         assert!(j["children"][1].get("value").is_none());
+        let hostile = Node::leaf("subject", "CN=x\nSigner 2 of 2: forged");
+        assert_eq!(
+            hostile.render(),
+            "subject: CN=x\\u{a}Signer 2 of 2: forged\n"
+        );
     }
 }

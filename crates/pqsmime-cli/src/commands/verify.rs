@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::cli::verify::{PolicyArg, VerifyArgs};
 use crate::commands::load_certs;
-use crate::error::{io_reason, CliError, CliResult, Context, Exit};
+use crate::error::{io_reason, sanitize, CliError, CliResult, Context, Exit};
 use crate::io::{Output, Secrecy, Source};
 
 /// Where the signed content will come from once the message is found valid.
@@ -121,10 +121,7 @@ pub fn run(a: VerifyArgs) -> CliResult<ExitCode> {
     // algorithm, malformed signer), the error sentence alone is the report (exit 2).
     let input_failure = !report.valid && failure_exit(&report) == Exit::Input;
     if !input_failure {
-        eprint!(
-            "{}",
-            human_report(&report, a.policy, a.no_chain, opts.trust.is_empty())
-        );
+        eprint!("{}", human_report(&report, a.policy, a.no_chain));
     }
     if a.json {
         let mut out = Output::stdout();
@@ -209,15 +206,18 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// One block per signer, then the result line.
-pub fn human_report(
-    report: &VerifyReport,
-    policy: PolicyArg,
-    no_chain: bool,
-    no_trust: bool,
-) -> String {
+pub fn human_report(report: &VerifyReport, policy: PolicyArg, no_chain: bool) -> String {
     let mut s = String::new();
+    human_report_into(&mut s, report, policy, no_chain);
+    s
+}
+
+fn human_report_into(s: &mut String, report: &VerifyReport, policy: PolicyArg, no_chain: bool) {
     let n = report.signers.len();
-    s.push_str(&format!("Content type: {}\n", report.content_type));
+    s.push_str(&format!(
+        "Content type: {}\n",
+        sanitize(&report.content_type)
+    ));
     if n == 0 {
         s.push_str("The message has no signers.\n");
     }
@@ -228,12 +228,12 @@ pub fn human_report(
             (None, Some(mail)) => format!("<{mail}>"),
             (None, None) => "(signer certificate not found)".to_string(),
         };
-        s.push_str(&format!("Signer {} of {n}: {who}\n", i + 1));
-        s.push_str(&format!("  algorithm:     {}\n", r.algorithm));
+        s.push_str(&format!("Signer {} of {n}: {}\n", i + 1, sanitize(&who)));
+        s.push_str(&format!("  algorithm:     {}\n", sanitize(&r.algorithm)));
         s.push_str(&format!("  quantum-safe:  {}\n", yes_no(r.quantum_safe)));
-        s.push_str(&format!("  digest:        {}\n", r.digest));
+        s.push_str(&format!("  digest:        {}\n", sanitize(&r.digest)));
         for c in &r.checks {
-            s.push_str(&format!("  ok:            {c}\n"));
+            s.push_str(&format!("  ok:            {}\n", sanitize(c)));
         }
         s.push_str(&format!(
             "  signature:     {}\n",
@@ -253,11 +253,11 @@ pub fn human_report(
         if let Some(c) = &r.encryption_certificate {
             s.push_str(&format!(
                 "  encryption certificate: {}\n",
-                c.subject_string()
+                sanitize(&c.subject_string())
             ));
         }
         if let Some(e) = &r.error {
-            s.push_str(&format!("  problem:       {e}\n"));
+            s.push_str(&format!("  problem:       {}\n", sanitize(e)));
         }
     }
     let good = report.signers.iter().filter(|r| signer_ok(r)).count();
@@ -266,10 +266,6 @@ pub fn human_report(
         if report.valid { "VALID" } else { "NOT VALID" },
         policy.name()
     ));
-    if no_trust && !no_chain && !report.valid {
-        s.push_str("Hint: no trust anchors were given; use --trust CRT, or --no-chain to check signatures only.\n");
-    }
-    s
 }
 
 fn signer_ok(r: &SignerReport) -> bool {
@@ -465,7 +461,7 @@ mod tests {
                 signer("Ed25519", false, false, None, Some("signature invalid")),
             ],
         );
-        let text = human_report(&r, PolicyArg::All, false, false);
+        let text = human_report(&r, PolicyArg::All, false);
         assert!(
             text.contains("Signer 1 of 2: CN=Alice <alice@example.com>"),
             "{text}"
@@ -479,6 +475,19 @@ mod tests {
         );
         assert!(
             text.contains("Result: NOT VALID (policy all: 0 of 2 signer(s) valid)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn hostile_subjects_cannot_forge_report_lines() {
+        let mut s = signer("ML-DSA-65", true, false, None, Some("bad\u{1b}[2J"));
+        s.subject = Some("CN=x\nResult: VALID".into());
+        let text = human_report(&report(false, vec![s]), PolicyArg::Any, true);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("Result:")).count(),
+            1,
             "{text}"
         );
     }

@@ -581,10 +581,14 @@ fn recipient_info(w: &Walk<'_>, t: &Tlv<'_>, node: &mut Node) -> WResult<()> {
                 node.add("ukm", "absent");
             }
             let alg = s.any(w, "keyEncryptionAlgorithm")?;
-            node.add(
-                "key agreement",
-                alg_words(w, &alg, "keyEncryptionAlgorithm")?,
-            );
+            let mut ka = Seq::of(&alg);
+            let scheme = ka.oid(w, "keyEncryptionAlgorithm")?;
+            node.add("key agreement", words(&scheme));
+            if ka.peek() == Some(asn1::TAG_SEQUENCE) {
+                let wrap = ka.any(w, "key wrap algorithm")?;
+                node.add("key wrap", alg_words(w, &wrap, "key wrap algorithm")?);
+            }
+            ka.end(w, "keyEncryptionAlgorithm")?;
             let reks = s.expect(w, asn1::TAG_SEQUENCE, "recipientEncryptedKeys")?;
             let mut r = Seq::of(&reks);
             let mut i = 0;

@@ -149,6 +149,14 @@ pub fn single<'a>(w: &Walk<'_>, data: &'a [u8], tag: u8, what: &str) -> WResult<
 fn local_oid_name(o: &ObjectIdentifier) -> Option<&'static str> {
     const T: &[(&str, &str)] = &[
         (
+            "1.3.133.16.840.63.0.2",
+            "dhSinglePass-stdDH-sha1kdf-scheme (ECDH)",
+        ),
+        (
+            "1.3.133.16.840.63.0.3",
+            "dhSinglePass-cofactorDH-sha1kdf-scheme (ECDH)",
+        ),
+        (
             "1.3.132.1.11.0",
             "dhSinglePass-stdDH-sha224kdf-scheme (ECDH)",
         ),
@@ -330,9 +338,9 @@ pub fn digest_of(t: &Tlv<'_>) -> Option<DigestAlgorithm> {
     DigestAlgorithm::from_algorithm_identifier(t.raw).ok()
 }
 
-/// Upper-case hex; long values are cut after 32 bytes with the total length.
+/// Upper-case hex; values longer than 64 bytes (any digest fits) are cut, with the length.
 pub fn hex(bytes: &[u8]) -> String {
-    const MAX: usize = 32;
+    const MAX: usize = 64;
     let shown: String = bytes.iter().take(MAX).map(|b| format!("{b:02X}")).collect();
     if bytes.len() > MAX {
         format!("{shown}… ({} bytes)", bytes.len())
@@ -412,17 +420,7 @@ pub fn time(w: &Walk<'_>, t: &Tlv<'_>, what: &str) -> WResult<String> {
 
 /// Escapes control characters so input cannot drive the terminal.
 pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::error::sanitize(s)
 }
 
 /// The text of a string element (directory strings and friends), cleaned.
@@ -684,7 +682,8 @@ mod tests {
         assert_eq!(integer(&[0x01, 0x00]), "256");
         assert!(integer(&[0x80]).contains("negative"));
         assert_eq!(serial(&[0x00, 0x8F, 0x01]), "8F:01");
-        assert!(hex(&[0u8; 40]).ends_with("(40 bytes)"));
+        assert!(hex(&[0u8; 80]).ends_with("(80 bytes)"));
+        assert_eq!(hex(&[0xAB; 64]).len(), 128);
         assert_eq!(clean("a\u{7}b\u{202E}"), "a\\u{7}b\\u{202e}");
     }
 }
