@@ -17,7 +17,7 @@
 //! private keys are the raw 4n bytes.
 //!
 //! Other modules that need the private representation (RSA decryption, ECDH) use
-//! [`PrivateKey::inner`] and the helpers next to it.
+//! `PrivateKey::inner` (crate-internal) and the helpers next to it.
 
 mod mldsa;
 mod mlkem;
