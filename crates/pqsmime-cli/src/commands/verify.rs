@@ -121,7 +121,7 @@ pub fn run(a: VerifyArgs) -> CliResult<ExitCode> {
     // algorithm, malformed signer), the error sentence alone is the report (exit 2).
     let input_failure = !report.valid && failure_exit(&report) == Exit::Input;
     if !input_failure {
-        eprint!("{}", human_report(&report, a.policy, a.no_chain));
+        let _ = std::io::stderr().write_all(human_report(&report, a.policy, a.no_chain).as_bytes());
     }
     if a.json {
         let mut out = Output::stdout();

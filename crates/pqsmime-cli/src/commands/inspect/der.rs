@@ -382,6 +382,9 @@ pub fn serial(value: &[u8]) -> String {
 pub fn time(w: &Walk<'_>, t: &Tlv<'_>, what: &str) -> WResult<String> {
     let text = std::str::from_utf8(t.value)
         .map_err(|_| w.broken(t.raw, format!("{what}: time is not ASCII")))?;
+    if !text.is_ascii() {
+        return Ok(format!("{} (not in the RFC 5280 form)", clean(text)));
+    }
     let digits_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (year, rest) = match t.tag {
         asn1::TAG_UTC_TIME if text.len() == 13 && text.ends_with('Z') && digits_ok(&text[..12]) => {
@@ -631,6 +634,13 @@ mod tests {
         let wg = Walk::new(&g);
         let tg = Seq::over(&g).any(&wg, "t").unwrap();
         assert_eq!(time(&wg, &tg, "t").unwrap(), "2050-01-01 00:00:00 UTC");
+        // Multi-byte UTF-8 where digits belong must not split a character.
+        let odd = tlv(asn1::TAG_UTC_TIME, "26112804495\u{e9}".as_bytes());
+        let wo = Walk::new(&odd);
+        let to = Seq::over(&odd).any(&wo, "t").unwrap();
+        assert!(time(&wo, &to, "t")
+            .unwrap()
+            .contains("not in the RFC 5280 form"));
         let bad = tlv(asn1::TAG_INTEGER, b"\x01");
         let wb = Walk::new(&bad);
         let tb = Seq::over(&bad).any(&wb, "t").unwrap();
