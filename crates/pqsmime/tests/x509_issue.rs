@@ -16,17 +16,28 @@ use pqsmime::x509::{
 use pqsmime::Error;
 use x509_common::*;
 
+/// What an end-entity certificate should say.
+struct Expected {
+    usage: Usage,
+    ku: KeyUsage,
+    days: u64,
+    issued: SystemTime,
+}
+
 /// Checks everything the test profile promises for an end-entity certificate.
 fn check_end_entity(
     c: &Certificate,
     ca: &Certificate,
     ca_key: &PrivateKey,
     subject_key: &PrivateKey,
-    usage: Usage,
-    expected_ku: KeyUsage,
-    days: u64,
-    issued: SystemTime,
+    x: Expected,
 ) {
+    let Expected {
+        usage,
+        ku: expected_ku,
+        days,
+        issued,
+    } = x;
     let what = format!("{} by {}", subject_key.kind(), ca_key.kind());
     assert_eq!(c.version(), 3, "{what}");
     // serial: 16 octets, positive, first octet non-zero
@@ -189,7 +200,18 @@ fn ml_dsa_65_ca_issues_every_end_entity_kind() {
             .days(30)
             .sign(Some((&ca, &ca_key)))
             .unwrap();
-        check_end_entity(&c, &ca, &ca_key, &k, usage, ku, 30, issued);
+        check_end_entity(
+            &c,
+            &ca,
+            &ca_key,
+            &k,
+            Expected {
+                usage,
+                ku,
+                days: 30,
+                issued,
+            },
+        );
         // PEM round trip keeps every byte
         let back = Certificate::from_pem_or_der(c.to_pem().as_bytes()).unwrap();
         assert_eq!(back[0].der(), c.der());
@@ -221,10 +243,12 @@ fn rsa_and_other_cas_issue_ml_dsa_end_entities() {
             &ca,
             &ca_key,
             &k,
-            Usage::Sign,
-            KeyUsage::DIGITAL_SIGNATURE | KeyUsage::NON_REPUDIATION,
-            365,
-            issued,
+            Expected {
+                usage: Usage::Sign,
+                ku: KeyUsage::DIGITAL_SIGNATURE | KeyUsage::NON_REPUDIATION,
+                days: 365,
+                issued,
+            },
         );
     }
 }
