@@ -109,6 +109,55 @@ mod tests {
     use super::*;
     use pqsmime::alg::{EcCurve, MlDsaLevel, MlKemLevel, SlhDsaSet};
 
+    #[cfg(unix)]
+    #[test]
+    fn key_gen_writes_0600_and_refuses_to_overwrite_without_force() {
+        use std::os::unix::fs::PermissionsExt;
+        use std::process::ExitCode;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alice.key");
+        let p = path.to_str().unwrap();
+        let run = |extra: &[&str]| {
+            let mut args = vec!["pqsmime", "key", "gen", "--alg", "ed25519", "-o", p];
+            args.extend_from_slice(extra);
+            crate::app::main_with_args(args)
+        };
+        assert_eq!(run(&[]), ExitCode::SUCCESS);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let first = std::fs::read(&path).unwrap();
+        assert!(first.starts_with(b"-----BEGIN PRIVATE KEY-----"));
+        assert!(PrivateKey::from_pem_or_der(&first).is_ok());
+
+        assert_eq!(run(&[]), ExitCode::from(2));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            first,
+            "refused overwrite changed the file"
+        );
+
+        assert_eq!(run(&["--force"]), ExitCode::SUCCESS);
+        let second = std::fs::read(&path).unwrap();
+        assert_ne!(second, first, "--force did not write a new key");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn key_pub_reads_a_private_key_or_a_certificate_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = PrivateKey::generate(KeyKind::Ed25519).unwrap();
+        let key_path = dir.path().join("k.pem");
+        std::fs::write(&key_path, key.to_pkcs8_pem().unwrap().as_bytes()).unwrap();
+        let from_key = read_public(&key_path).unwrap();
+        assert!(from_key == key.public_key());
+        let garbage = dir.path().join("g");
+        std::fs::write(&garbage, b"\x30\x03\x02\x01\x00").unwrap();
+        let e = read_public(&garbage).unwrap_err();
+        assert_eq!(e.exit.code(), 2);
+        assert!(e.message.contains("reading private key"), "{}", e.message);
+    }
+
     #[test]
     fn summary_names_algorithm_form_and_destination() {
         assert_eq!(

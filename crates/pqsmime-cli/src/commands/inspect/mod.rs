@@ -510,6 +510,24 @@ mod tests {
     }
 
     #[test]
+    fn json_shape_for_one_and_several_objects() {
+        let one = walk(&signed_data(None));
+        let two = walk(&signed_data(None));
+        let j = to_json(&[one]);
+        assert_eq!(j["type"], "CMS message");
+        assert_eq!(j["tree"]["name"], "CMS message");
+        assert!(j["format"].as_str().unwrap().contains("DER"));
+        assert!(j.get("others").is_none());
+        let three = walk(&[0x30, 0x03, 0x01, 0x01, 0xFF]);
+        let j = to_json(&[two, three]);
+        assert_eq!(j["others"].as_array().unwrap().len(), 1);
+        assert!(j["others"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unrecognised"));
+    }
+
+    #[test]
     fn garbage_is_classified_as_unrecognised() {
         let der = asn1::sequence(&[&asn1::tlv(asn1::TAG_BOOLEAN, &[0xFF])]);
         let r = walk(&der);
