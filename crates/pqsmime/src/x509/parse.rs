@@ -514,3 +514,243 @@ pub(crate) fn to_pem(label: &str, der: &[u8]) -> String {
     out.push_str(&format!("-----END {label}-----\n"));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asn1::{sequence, tlv};
+
+    const ALG: [u8; 7] = [0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70]; // Ed25519
+
+    fn name(cn: &str) -> Vec<u8> {
+        crate::x509::parse_dn(&format!("CN={cn}")).unwrap()
+    }
+
+    fn spki() -> Vec<u8> {
+        let mut key = vec![0u8; 33];
+        key[0] = 0;
+        sequence(&[&ALG, &tlv(TAG_BIT_STRING, &key)])
+    }
+
+    /// A certificate from parts; `None` leaves a field at its default.
+    struct Parts {
+        version: Option<Vec<u8>>,
+        serial: Vec<u8>,
+        validity: Vec<u8>,
+        exts: Option<Vec<u8>>,
+        outer_alg: Vec<u8>,
+    }
+
+    impl Default for Parts {
+        fn default() -> Self {
+            Parts {
+                version: Some(vec![0xA0, 0x03, 0x02, 0x01, 0x02]),
+                serial: vec![0x02, 0x01, 0x01],
+                validity: sequence(&[&tlv(0x17, b"250101000000Z"), &tlv(0x18, b"20500101000000Z")]),
+                exts: None,
+                outer_alg: ALG.to_vec(),
+            }
+        }
+    }
+
+    fn build(p: Parts) -> Vec<u8> {
+        let mut tbs = Vec::new();
+        if let Some(v) = p.version {
+            tbs.extend(v);
+        }
+        tbs.extend(p.serial);
+        tbs.extend(ALG);
+        tbs.extend(name("Issuer"));
+        tbs.extend(p.validity);
+        tbs.extend(name("Subject"));
+        tbs.extend(spki());
+        if let Some(e) = p.exts {
+            tbs.extend(tlv(0xA3, &sequence(&[&e])));
+        }
+        let tbs = tlv(TAG_SEQUENCE, &tbs);
+        sequence(&[&tbs, &p.outer_alg, &tlv(TAG_BIT_STRING, &[0, 1, 2, 3])])
+    }
+
+    fn err(p: Parts) -> String {
+        match parse_certificate(&build(p)) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn ext(oid: &[u8], critical: Option<u8>, value: &[u8]) -> Vec<u8> {
+        let mut body = tlv(0x06, oid);
+        if let Some(c) = critical {
+            body.extend([0x01, 0x01, c]);
+        }
+        body.extend(tlv(TAG_OCTET_STRING, value));
+        tlv(TAG_SEQUENCE, &body)
+    }
+
+    const BC: [u8; 3] = [0x55, 0x1D, 0x13];
+
+    #[test]
+    fn a_minimal_certificate_parses() {
+        let p = parse_certificate(&build(Parts::default())).unwrap();
+        assert_eq!(p.version, 3);
+        assert_eq!(p.subject_string, "CN=Subject");
+        assert_eq!(p.not_after.year, 2050);
+        let v1 = build(Parts {
+            version: None,
+            ..Parts::default()
+        });
+        assert_eq!(parse_certificate(&v1).unwrap().version, 1);
+    }
+
+    #[test]
+    fn serial_number_rules() {
+        for (serial, needle) in [
+            (vec![0x02, 0x01, 0x00], "zero"),
+            (vec![0x02, 0x01, 0x80], "negative"),
+            (vec![0x02, 0x02, 0x00, 0x01], "minimally"),
+            ([vec![0x02, 0x15], vec![0x01; 21]].concat(), "at most 20"),
+        ] {
+            let e = err(Parts {
+                serial,
+                ..Parts::default()
+            });
+            assert!(e.contains(needle), "{e}");
+        }
+        // 20 octets with the top bit set need a 21st (zero) octet: allowed
+        let ok = [vec![0x02, 0x15, 0x00], vec![0x80; 20]].concat();
+        assert!(parse_certificate(&build(Parts {
+            serial: ok,
+            ..Parts::default()
+        }))
+        .is_ok());
+    }
+
+    #[test]
+    fn version_and_extension_rules() {
+        let e = err(Parts {
+            version: Some(vec![0xA0, 0x03, 0x02, 0x01, 0x00]),
+            ..Parts::default()
+        });
+        assert!(e.contains("v1 is encoded explicitly"), "{e}");
+        let e = err(Parts {
+            version: Some(vec![0xA0, 0x03, 0x02, 0x01, 0x03]),
+            ..Parts::default()
+        });
+        assert!(e.contains("unknown"), "{e}");
+        let bc = ext(&BC, Some(0xFF), &[0x30, 0x00]);
+        let e = err(Parts {
+            version: None,
+            exts: Some(bc.clone()),
+            ..Parts::default()
+        });
+        assert!(e.contains("extensions need v3"), "{e}");
+        let e = err(Parts {
+            exts: Some([bc.clone(), bc.clone()].concat()),
+            ..Parts::default()
+        });
+        assert!(e.contains("more than once"), "{e}");
+        let e = err(Parts {
+            exts: Some(ext(&BC, Some(0x00), &[0x30, 0x00])),
+            ..Parts::default()
+        });
+        assert!(e.contains("critical is encoded as FALSE"), "{e}");
+        let e = err(Parts {
+            exts: Some(ext(&BC, Some(0x01), &[0x30, 0x00])),
+            ..Parts::default()
+        });
+        assert!(e.contains("0x00 or 0xFF"), "{e}");
+        let e = err(Parts {
+            exts: Some(ext(&BC, None, &[0x30, 0x03, 0x01, 0x01, 0x00])),
+            ..Parts::default()
+        });
+        assert!(e.contains("cA is encoded as FALSE"), "{e}");
+        let e = err(Parts {
+            exts: Some(ext(&BC, None, &[0x30, 0x00, 0x00])),
+            ..Parts::default()
+        });
+        assert!(e.contains("trailing"), "{e}");
+        let ok = parse_certificate(&build(Parts {
+            exts: Some(ext(
+                &BC,
+                Some(0xFF),
+                &[0x30, 0x06, 0x01, 0x01, 0xFF, 0x02, 0x01, 0x03],
+            )),
+            ..Parts::default()
+        }))
+        .unwrap();
+        assert_eq!(
+            ok.basic_constraints,
+            Some(BasicConstraints {
+                ca: true,
+                path_len: Some(3)
+            })
+        );
+        assert!(ok.extensions[0].critical);
+    }
+
+    #[test]
+    fn names_and_emails_from_subject_alt_name() {
+        let san_oid = [0x55, 0x1D, 0x11];
+        let smtp = tlv(
+            0xA0,
+            &[
+                tlv(0x06, oids::ON_SMTP_UTF8_MAILBOX.as_bytes()),
+                tlv(0xA0, &tlv(0x0C, "jörg@example.com".as_bytes())),
+            ]
+            .concat(),
+        );
+        let names = sequence(&[
+            &tlv(0x81, b"a@example.com"),
+            &tlv(0x82, b"example.com"),
+            &smtp,
+        ]);
+        let p = parse_certificate(&build(Parts {
+            exts: Some(ext(&san_oid, None, &names)),
+            ..Parts::default()
+        }))
+        .unwrap();
+        assert_eq!(p.san_emails, ["a@example.com", "jörg@example.com"]);
+        // a non-ASCII rfc822Name is refused
+        let bad = sequence(&[&tlv(0x81, "ä@example.com".as_bytes())]);
+        let e = err(Parts {
+            exts: Some(ext(&san_oid, None, &bad)),
+            ..Parts::default()
+        });
+        assert!(e.contains("rfc822Name is not ASCII"), "{e}");
+        // empty GeneralNames
+        let e = err(Parts {
+            exts: Some(ext(&san_oid, None, &[0x30, 0x00])),
+            ..Parts::default()
+        });
+        assert!(e.contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn times_and_algorithm_consistency() {
+        let e = err(Parts {
+            validity: sequence(&[&tlv(0x17, b"2501010000Z"), &tlv(0x17, b"350101000000Z")]),
+            ..Parts::default()
+        });
+        assert!(e.contains("notBefore"), "{e}");
+        let e = err(Parts {
+            outer_alg: vec![0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x71],
+            ..Parts::default()
+        });
+        assert!(e.contains("differs from tbsCertificate.signature"), "{e}");
+    }
+
+    #[test]
+    fn pem_blocks_are_found_among_other_text() {
+        let der = build(Parts::default());
+        let mut text =
+            String::from("junk\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        text.push_str(&to_pem("CERTIFICATE", &der));
+        text.push_str("trailer");
+        assert_eq!(pem_certificate_blocks(text.as_bytes()).unwrap(), vec![der]);
+        assert!(pem_certificate_blocks(b"-----BEGIN CERTIFICATE-----\nAAAA\n").is_err());
+        assert!(pem_certificate_blocks(
+            b"-----BEGIN CERTIFICATE-----\nProc-Type: 4\n-----END CERTIFICATE-----"
+        )
+        .is_err());
+    }
+}
