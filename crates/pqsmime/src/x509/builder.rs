@@ -10,7 +10,7 @@
 //!
 //! # Example
 //!
-//! ```no_run
+//! ```
 //! use pqsmime::alg::{KeyKind, MlDsaLevel, MlKemLevel};
 //! use pqsmime::keys::PrivateKey;
 //! use pqsmime::x509::{CertificateBuilder, Usage};
