@@ -431,6 +431,8 @@ struct ParsedSignerInfo<'a> {
     signed_attrs: Option<Tlv<'a>>,
     signature_alg: &'a [u8],
     signature: Cow<'a, [u8]>,
+    /// Types of the unsigned attributes.
+    unsigned_types: Vec<ObjectIdentifier>,
 }
 
 /// A SignedData as received.
@@ -579,7 +581,18 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<ParsedSignerInfo<'a>> {
         }
         _ => return Err(Error::malformed("SignerInfo signature is missing")),
     };
-    r.read_optional(0xA1)?;
+    let mut unsigned_types = Vec::new();
+    if let Some(unsigned) = r.read_optional(0xA1)? {
+        let mut ur = unsigned.reader(Rules::Ber);
+        while !ur.is_empty() {
+            if unsigned_types.len() >= attrs::MAX_ATTRIBUTES {
+                return Err(Error::Limit("too many unsigned attributes".into()));
+            }
+            let a = ur.read_expected(asn1::TAG_SEQUENCE, "unsigned attribute")?;
+            let mut ar = a.reader(Rules::Ber);
+            unsigned_types.push(asn1::read_oid(&mut ar, "unsigned attribute type")?);
+        }
+    }
     r.finish("SignerInfo")?;
     Ok(ParsedSignerInfo {
         sid,
@@ -587,6 +600,7 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<ParsedSignerInfo<'a>> {
         signed_attrs,
         signature_alg: signature_alg.raw,
         signature,
+        unsigned_types,
     })
 }
 
@@ -848,6 +862,21 @@ fn check_signer_inner(
     report.email = cert.email_addresses().into_iter().next();
     report.certificate = Some(cert.clone());
     report.checks.push(format!("signer certificate found: '{}'", cert.subject_string()));
+    // RFC 5652 §11 and RFC 8551 §2.5.3: these attributes are only meaningful when signed.
+    for t in &si.unsigned_types {
+        let must_be_signed = [
+            (oids::ID_CONTENT_TYPE, "content-type"),
+            (oids::ID_MESSAGE_DIGEST, "message-digest"),
+            (oids::ID_SIGNING_TIME, "signing-time"),
+            (oids::ID_AA_ENCRYPTION_KEY_PREF, "SMIMEEncryptionKeyPreference"),
+            (oids::ID_CMS_ALGORITHM_PROTECTION, "CMSAlgorithmProtection"),
+        ];
+        if let Some((_, name)) = must_be_signed.iter().find(|(o, _)| o == t) {
+            return Err(Error::BadSignature(format!(
+                "the {name} attribute appears as an unsigned attribute, which RFC 5652 forbids"
+            )));
+        }
+    }
 
     match &si.signed_attrs {
         Some(sa) => {
