@@ -1,0 +1,205 @@
+//! AES Key Wrap (RFC 3394), backed by aws-lc-rs.
+//!
+//! CMS uses the unpadded form (`id-aes128-wrap`, `id-aes256-wrap`) to carry the content-encryption
+//! key to KEMRecipientInfo and KeyAgreeRecipientInfo recipients. Every unwrap failure (wrong KEK,
+//! corrupted ciphertext, bad length) is [`Error::Decrypt`]: the caller must not be able to tell
+//! them apart.
+
+use aws_lc_rs::key_wrap::{AesKek, KeyWrap, AES_128, AES_256};
+use const_oid::ObjectIdentifier;
+use zeroize::Zeroizing;
+
+use crate::alg::describe_oid;
+use crate::asn1;
+use crate::error::{Error, Result};
+use crate::oids;
+
+/// The key-wrap algorithms pqsmime writes and reads (RFC 3565 §2.3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyWrapAlgorithm {
+    /// `id-aes128-wrap` (2.16.840.1.101.3.4.1.5), 16-byte KEK.
+    Aes128,
+    /// `id-aes256-wrap` (2.16.840.1.101.3.4.1.45), 32-byte KEK.
+    Aes256,
+}
+
+impl KeyWrapAlgorithm {
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            KeyWrapAlgorithm::Aes128 => oids::AES128_WRAP,
+            KeyWrapAlgorithm::Aes256 => oids::AES256_WRAP,
+        }
+    }
+
+    /// The KEK length in octets; KEMRecipientInfo.kekLength must equal it.
+    pub fn kek_len(self) -> usize {
+        match self {
+            KeyWrapAlgorithm::Aes128 => 16,
+            KeyWrapAlgorithm::Aes256 => 32,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyWrapAlgorithm::Aes128 => "aes128-wrap",
+            KeyWrapAlgorithm::Aes256 => "aes256-wrap",
+        }
+    }
+
+    /// DER `AlgorithmIdentifier`, parameters absent (RFC 3565 §2.3.2).
+    pub fn algorithm_identifier(self) -> Vec<u8> {
+        asn1::algorithm_identifier(&self.oid(), None)
+    }
+
+    /// Parses a key-wrap `AlgorithmIdentifier` (DER). Parameters must be absent.
+    pub fn from_algorithm_identifier(der: &[u8]) -> Result<KeyWrapAlgorithm> {
+        let (oid, params) = asn1::parse_algorithm_identifier(der)?;
+        let alg = if oid == oids::AES128_WRAP {
+            KeyWrapAlgorithm::Aes128
+        } else if oid == oids::AES256_WRAP {
+            KeyWrapAlgorithm::Aes256
+        } else {
+            return Err(Error::UnsupportedAlgorithm(format!(
+                "key-wrap algorithm {} (pqsmime supports aes128-wrap and aes256-wrap)",
+                describe_oid(&oid)
+            )));
+        };
+        if params.is_some() {
+            return Err(Error::Malformed(format!(
+                "{} algorithm identifier has parameters, which RFC 3565 requires to be absent",
+                alg.name()
+            )));
+        }
+        Ok(alg)
+    }
+
+    fn kek(self, kek: &[u8]) -> Result<AesKek> {
+        let cipher = match self {
+            KeyWrapAlgorithm::Aes128 => &AES_128,
+            KeyWrapAlgorithm::Aes256 => &AES_256,
+        };
+        AesKek::new(cipher, kek).map_err(|_| {
+            Error::Crypto(format!(
+                "{} needs a {}-byte key-encryption key, got {} bytes",
+                self.name(),
+                self.kek_len(),
+                kek.len()
+            ))
+        })
+    }
+
+    /// RFC 3394 wrap of `key` (a multiple of 8 bytes, at least 16) under `kek`.
+    pub fn wrap(self, kek: &[u8], key: &[u8]) -> Result<Vec<u8>> {
+        if key.len() < 16 || key.len() % 8 != 0 {
+            return Err(Error::Crypto(format!(
+                "AES key wrap needs a key of at least 16 bytes in 8-byte steps, got {} bytes",
+                key.len()
+            )));
+        }
+        let mut out = vec![0u8; key.len() + 8];
+        let len = self
+            .kek(kek)?
+            .wrap(key, &mut out)
+            .map_err(|_| Error::Crypto("AES key wrap failed".into()))?
+            .len();
+        out.truncate(len);
+        Ok(out)
+    }
+
+    /// RFC 3394 unwrap; any failure is [`Error::Decrypt`].
+    pub fn unwrap(self, kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        if wrapped.len() < 24 || wrapped.len() % 8 != 0 || kek.len() != self.kek_len() {
+            return Err(Error::Decrypt);
+        }
+        let mut out = Zeroizing::new(vec![0u8; wrapped.len()]);
+        let len = self
+            .kek(kek)
+            .map_err(|_| Error::Decrypt)?
+            .unwrap(wrapped, &mut out)
+            .map_err(|_| Error::Decrypt)?
+            .len();
+        out.truncate(len);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    #[test]
+    fn rfc3394_4_1_aes128_kek_128_bit_key() {
+        let kek = h("000102030405060708090A0B0C0D0E0F");
+        let key = h("00112233445566778899AABBCCDDEEFF");
+        let wrapped = KeyWrapAlgorithm::Aes128.wrap(&kek, &key).unwrap();
+        assert_eq!(
+            wrapped,
+            h("1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5")
+        );
+        assert_eq!(
+            *KeyWrapAlgorithm::Aes128.unwrap(&kek, &wrapped).unwrap(),
+            key
+        );
+    }
+
+    #[test]
+    fn rfc3394_4_6_aes256_kek_256_bit_key() {
+        let kek = h("000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F");
+        let key = h("00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F");
+        let wrapped = KeyWrapAlgorithm::Aes256.wrap(&kek, &key).unwrap();
+        assert_eq!(
+            wrapped,
+            h("28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21")
+        );
+        assert_eq!(
+            *KeyWrapAlgorithm::Aes256.unwrap(&kek, &wrapped).unwrap(),
+            key
+        );
+    }
+
+    #[test]
+    fn tampered_or_wrong_kek_is_decrypt_error() {
+        let kek = [7u8; 32];
+        let key = [9u8; 32];
+        let mut wrapped = KeyWrapAlgorithm::Aes256.wrap(&kek, &key).unwrap();
+        assert!(matches!(
+            KeyWrapAlgorithm::Aes256.unwrap(&[8u8; 32], &wrapped),
+            Err(Error::Decrypt)
+        ));
+        wrapped[5] ^= 1;
+        assert!(matches!(
+            KeyWrapAlgorithm::Aes256.unwrap(&kek, &wrapped),
+            Err(Error::Decrypt)
+        ));
+        assert!(matches!(
+            KeyWrapAlgorithm::Aes256.unwrap(&kek, &wrapped[..16]),
+            Err(Error::Decrypt)
+        ));
+        assert!(matches!(
+            KeyWrapAlgorithm::Aes128.unwrap(&kek, &wrapped),
+            Err(Error::Decrypt)
+        ));
+    }
+
+    #[test]
+    fn identifiers_have_absent_parameters() {
+        let der = KeyWrapAlgorithm::Aes128.algorithm_identifier();
+        assert_eq!(der, h("300B0609608648016503040105"));
+        assert_eq!(
+            KeyWrapAlgorithm::from_algorithm_identifier(&der).unwrap(),
+            KeyWrapAlgorithm::Aes128
+        );
+        let with_null = asn1::algorithm_identifier(&oids::AES256_WRAP, Some(&[0x05, 0x00]));
+        assert!(matches!(
+            KeyWrapAlgorithm::from_algorithm_identifier(&with_null),
+            Err(Error::Malformed(_))
+        ));
+        let aes192 = asn1::algorithm_identifier(&oids::AES192_WRAP, None);
+        let err = KeyWrapAlgorithm::from_algorithm_identifier(&aes192).unwrap_err();
+        assert!(err.to_string().contains("AES-192 key wrap"), "{err}");
+    }
+}
