@@ -2,8 +2,6 @@
 //! and the error behaviour callers rely on (wrong algorithm, tampered and wrong-size
 //! signatures, wrong ciphertext length).
 
-use std::time::Instant;
-
 use pqsmime::alg::{
     DigestAlgorithm, EcCurve, KeyKind, MlDsaLevel, MlKemLevel, SignatureAlgorithm, SlhDsaSet,
 };
@@ -173,47 +171,47 @@ fn round_trip_rsa_4096() {
     assert_eq!(round_trip(KeyKind::Rsa(4096)), 6);
 }
 
-/// SLH-DSA sets cheap enough for every debug test run.
-///
-/// The `slh-dsa` code is generic over the parameter set, so it is compiled inside pqsmime
-/// with pqsmime's own optimisation level; in a debug build the SHAKE sets (whose Keccak
-/// permutation is inlined into that code) and the 192/256-bit `s` sets take from several
-/// seconds to minutes. They run in `round_trip_slh_dsa_slow_sets` (`--ignored`, best with
-/// `--release`).
-const SLH_DSA_QUICK: [SlhDsaSet; 4] = [
-    SlhDsaSet::Sha2_128s,
-    SlhDsaSet::Sha2_128f,
-    SlhDsaSet::Sha2_192f,
-    SlhDsaSet::Sha2_256f,
-];
-
+/// All twelve SLH-DSA sets, split over several tests so they run in parallel. In a debug
+/// build (pqsmime at opt-level 1) the SHAKE `s` sets take 6–10 s each, the rest well under
+/// a second.
 #[test]
 fn round_trip_slh_dsa_sha2_sets() {
-    for set in SLH_DSA_QUICK {
+    for set in [
+        SlhDsaSet::Sha2_128s,
+        SlhDsaSet::Sha2_128f,
+        SlhDsaSet::Sha2_192s,
+        SlhDsaSet::Sha2_192f,
+        SlhDsaSet::Sha2_256s,
+        SlhDsaSet::Sha2_256f,
+    ] {
         assert_eq!(round_trip(KeyKind::SlhDsa(set)), 1);
     }
 }
 
-/// One SHAKE set in every run (about 6 s in a debug build).
 #[test]
-fn round_trip_slh_dsa_shake_128f() {
-    assert_eq!(round_trip(KeyKind::SlhDsa(SlhDsaSet::Shake128f)), 1);
+fn round_trip_slh_dsa_shake_f_sets() {
+    for set in [
+        SlhDsaSet::Shake128f,
+        SlhDsaSet::Shake192f,
+        SlhDsaSet::Shake256f,
+    ] {
+        assert_eq!(round_trip(KeyKind::SlhDsa(set)), 1);
+    }
 }
 
 #[test]
-#[ignore = "slow in debug builds (minutes); run with --ignored, preferably with --release"]
-fn round_trip_slh_dsa_slow_sets() {
-    let mut n = 0;
-    for set in SlhDsaSet::ALL {
-        if SLH_DSA_QUICK.contains(&set) || set == SlhDsaSet::Shake128f {
-            continue;
-        }
-        let start = Instant::now();
-        assert_eq!(round_trip(KeyKind::SlhDsa(set)), 1);
-        eprintln!("{}: {:?}", set.name(), start.elapsed());
-        n += 1;
-    }
-    assert_eq!(n, 7);
+fn round_trip_slh_dsa_shake_128s() {
+    assert_eq!(round_trip(KeyKind::SlhDsa(SlhDsaSet::Shake128s)), 1);
+}
+
+#[test]
+fn round_trip_slh_dsa_shake_192s() {
+    assert_eq!(round_trip(KeyKind::SlhDsa(SlhDsaSet::Shake192s)), 1);
+}
+
+#[test]
+fn round_trip_slh_dsa_shake_256s() {
+    assert_eq!(round_trip(KeyKind::SlhDsa(SlhDsaSet::Shake256s)), 1);
 }
 
 #[test]
