@@ -93,7 +93,7 @@ fn run<R: Read, S: DecryptSink + ?Sized>(
     let mut r = BerReader::new(input);
     let root = BerReader::<R>::root();
     let h = r.expect(asn1::TAG_SEQUENCE, "ContentInfo")?;
-    let ci = r.open(&h, &root, "ContentInfo")?;
+    let mut ci = r.open(&h, &root, "ContentInfo")?;
     let outer = read_oid(&mut r, "ContentInfo contentType")?;
     let authenticated = if outer == oids::ID_CT_AUTH_ENVELOPED_DATA {
         true
@@ -111,9 +111,9 @@ fn run<R: Read, S: DecryptSink + ?Sized>(
         "EnvelopedData"
     };
     let h = r.expect(0xA0, "ContentInfo content")?;
-    let explicit = r.open(&h, &ci, "ContentInfo content")?;
+    let mut explicit = r.open(&h, &ci, "ContentInfo content")?;
     let h = r.expect(asn1::TAG_SEQUENCE, name)?;
-    let body = r.open(&h, &explicit, name)?;
+    let mut body = r.open(&h, &explicit, name)?;
 
     let version_el = r.element(16, "version")?;
     let version = asn1::read_small_uint(&mut Reader::new_ber(&version_el), "version")?;
@@ -127,7 +127,7 @@ fn run<R: Read, S: DecryptSink + ?Sized>(
             "EnvelopedData version is {version}; RFC 5652 allows 0, 2, 3 or 4"
         )));
     }
-    if r.next_tag(&body, name)? == Some(0xA0) {
+    if r.next_tag(&mut body, name)? == Some(0xA0) {
         // originatorInfo: certificates and CRLs we do not need.
         r.skip_element("originatorInfo")?;
     }
@@ -142,7 +142,7 @@ fn run<R: Read, S: DecryptSink + ?Sized>(
     let (found, summary) = find_recipient(ris.value, key)?;
 
     let h = r.expect(asn1::TAG_SEQUENCE, "EncryptedContentInfo")?;
-    let eci = r.open(&h, &body, "EncryptedContentInfo")?;
+    let mut eci = r.open(&h, &body, "EncryptedContentInfo")?;
     let content_type = read_oid(&mut r, "EncryptedContentInfo contentType")?;
     let alg_el = r.element(4096, "contentEncryptionAlgorithm")?;
     let (alg, _) = asn1::parse_tlv(&alg_el, Rules::Ber, 0)?;
@@ -159,7 +159,7 @@ fn run<R: Read, S: DecryptSink + ?Sized>(
         content_len += d.len() as u64;
         sink.write_unverified(d)
     };
-    match r.next_tag(&eci, "EncryptedContentInfo")? {
+    match r.next_tag(&mut eci, "EncryptedContentInfo")? {
         None => {
             return Err(Error::UnsupportedAlgorithm(
                 "the encrypted content is detached (encryptedContent absent); pqsmime needs \
@@ -185,12 +185,12 @@ fn run<R: Read, S: DecryptSink + ?Sized>(
             )))
         }
     }
-    r.close(&eci, "EncryptedContentInfo")?;
+    r.close(&mut eci, "EncryptedContentInfo")?;
 
     let mut aad = Vec::new();
     let mut mac = None;
     if authenticated {
-        if r.next_tag(&body, name)? == Some(0xA1) {
+        if r.next_tag(&mut body, name)? == Some(0xA1) {
             let attrs = r.element(MAX_SMALL, "authAttrs")?;
             // RFC 5083 §2.1: authAttrs MUST be DER; the AAD is their DER with a SET OF tag.
             let mut check = Reader::new(&attrs);
@@ -205,15 +205,15 @@ fn run<R: Read, S: DecryptSink + ?Sized>(
         let mut mr = Reader::new_ber(&mac_el);
         let m = mr.read_expected(asn1::TAG_OCTET_STRING, "AuthEnvelopedData mac")?;
         mac = Some(m.value.to_vec());
-        if r.next_tag(&body, name)? == Some(0xA2) {
+        if r.next_tag(&mut body, name)? == Some(0xA2) {
             r.skip_element("unauthAttrs")?;
         }
-    } else if r.next_tag(&body, name)? == Some(0xA1) {
+    } else if r.next_tag(&mut body, name)? == Some(0xA1) {
         r.skip_element("unprotectedAttrs")?;
     }
-    r.close(&body, name)?;
-    r.close(&explicit, "ContentInfo content")?;
-    r.close(&ci, "ContentInfo")?;
+    r.close(&mut body, name)?;
+    r.close(&mut explicit, "ContentInfo content")?;
+    r.close(&mut ci, "ContentInfo")?;
     r.expect_eof()?;
 
     dec.finish(&mut chunk, &aad, mac.as_deref(), &mut emit)?;
@@ -260,8 +260,10 @@ fn read_segments<R: Read>(
     emit: &mut dyn FnMut(&[u8]) -> Result<()>,
 ) -> Result<()> {
     let mut stack = vec![frame];
-    while let Some(top) = stack.last().copied() {
-        match r.next_tag(&top, "encryptedContent")? {
+    loop {
+        let depth = stack.len();
+        let Some(top) = stack.last_mut() else { break };
+        match r.next_tag(top, "encryptedContent")? {
             None => {
                 stack.pop();
             }
@@ -271,17 +273,17 @@ fn read_segments<R: Read>(
                     Error::malformed("encryptedContent segment: indefinite length on a primitive")
                 })?;
                 // The segment must fit its enclosing element.
-                r.open(&h, &top, "encryptedContent segment")?;
+                r.open(&h, top, "encryptedContent segment")?;
                 read_segment(r, len, chunk, dec, emit)?;
             }
             Some(0x24) => {
-                if stack.len() >= asn1::MAX_DEPTH {
+                if depth >= asn1::MAX_DEPTH {
                     return Err(Error::Limit(
                         "encryptedContent segments nested too deeply".into(),
                     ));
                 }
                 let h = r.header("encryptedContent segment")?;
-                let f = r.open(&h, &top, "encryptedContent segment")?;
+                let f = r.open(&h, top, "encryptedContent segment")?;
                 stack.push(f);
             }
             Some(t) => {

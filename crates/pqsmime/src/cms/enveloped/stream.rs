@@ -21,6 +21,9 @@ pub(crate) struct Header {
 pub(crate) struct Frame {
     /// Absolute end offset for definite lengths; `None` when terminated by end-of-contents.
     end: Option<u64>,
+    /// Set once the end-of-contents of an indefinite frame has been consumed, so that asking
+    /// again does not consume the parent's.
+    done: bool,
 }
 
 pub(crate) struct BerReader<R> {
@@ -189,17 +192,23 @@ impl<R: Read> BerReader<R> {
             }
             None => None,
         };
-        Ok(Frame { end })
+        Ok(Frame { end, done: false })
     }
 
     /// The outermost frame (the whole input).
     pub fn root() -> Frame {
-        Frame { end: None }
+        Frame {
+            end: None,
+            done: false,
+        }
     }
 
     /// Whether `frame` has no more elements; consumes the end-of-contents of an indefinite
     /// frame when it is reached.
-    pub fn at_end(&mut self, frame: &Frame, what: &str) -> Result<bool> {
+    pub fn at_end(&mut self, frame: &mut Frame, what: &str) -> Result<bool> {
+        if frame.done {
+            return Ok(true);
+        }
         match frame.end {
             Some(end) => {
                 if self.pos == end {
@@ -215,6 +224,7 @@ impl<R: Read> BerReader<R> {
             None => match self.peek()? {
                 Some(0) => {
                     self.header(what)?;
+                    frame.done = true;
                     Ok(true)
                 }
                 Some(_) => Ok(false),
@@ -227,7 +237,7 @@ impl<R: Read> BerReader<R> {
 
     /// Like [`BerReader::at_end`] but for an optional element: the tag of the next element, or
     /// `None` at the end of `frame` (consuming an end-of-contents).
-    pub fn next_tag(&mut self, frame: &Frame, what: &str) -> Result<Option<u8>> {
+    pub fn next_tag(&mut self, frame: &mut Frame, what: &str) -> Result<Option<u8>> {
         if self.at_end(frame, what)? {
             return Ok(None);
         }
@@ -237,7 +247,7 @@ impl<R: Read> BerReader<R> {
     }
 
     /// Requires `frame` to be finished.
-    pub fn close(&mut self, frame: &Frame, what: &str) -> Result<()> {
+    pub fn close(&mut self, frame: &mut Frame, what: &str) -> Result<()> {
         if self.at_end(frame, what)? {
             Ok(())
         } else {
@@ -395,13 +405,16 @@ mod tests {
         let mut r = BerReader::new(&data[..]);
         let root = BerReader::<&[u8]>::root();
         let h = r.expect(0x30, "a").unwrap();
-        let f = r.open(&h, &root, "a").unwrap();
-        assert!(!r.at_end(&f, "a").unwrap());
+        let mut f = r.open(&h, &root, "a").unwrap();
+        assert!(!r.at_end(&mut f, "a").unwrap());
         r.skip_element("int").unwrap();
-        assert!(r.at_end(&f, "a").unwrap());
+        assert!(r.at_end(&mut f, "a").unwrap());
         let h = r.expect(0x30, "b").unwrap();
-        let f = r.open(&h, &root, "b").unwrap();
-        assert_eq!(r.next_tag(&f, "b").unwrap(), None);
+        let mut f = r.open(&h, &root, "b").unwrap();
+        assert_eq!(r.next_tag(&mut f, "b").unwrap(), None);
+        // Asking again must not consume anything more.
+        assert_eq!(r.next_tag(&mut f, "b").unwrap(), None);
+        r.close(&mut f, "b").unwrap();
         r.expect_eof().unwrap();
     }
 }
