@@ -21,5 +21,6 @@ pub mod oids;
 pub mod cms;
 pub mod x509;
 pub mod smime;
+pub mod lint;
 
 pub use error::{Error, ErrorKind, Result};
