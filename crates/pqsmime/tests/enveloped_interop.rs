@@ -298,7 +298,7 @@ fn openssl_messages_decrypt_in_ours() {
 }
 
 #[test]
-fn openssl_kem_options_hkdf_sha512_ukm_and_aes128_wrap() {
+fn openssl_kem_options_kdf_ukm_and_aes128_aes192_wraps() {
     let p = party("mlkem768");
     // -recip_kdf HKDF-SHA512
     let plain = content("kdf");
@@ -340,6 +340,32 @@ fn openssl_kem_options_hkdf_sha512_ukm_and_aes128_wrap() {
     let aes128_wrap = hex::decode("300B0609608648016503040105").unwrap();
     assert!(msg.windows(aes128_wrap.len()).any(|w| w == aes128_wrap));
     assert_eq!(&decrypt(&msg, &p1024.dk()).unwrap().0[..], &plain[..]);
+    // AES-192 content: OpenSSL picks aes192-wrap for the KEM and the ECDH recipient.
+    let ec = party("p256");
+    for cipher in ["-aes-192-cbc", "-aes-192-gcm"] {
+        let tag = format!("aes192wrap{cipher}");
+        let msg = openssl_encrypt(
+            &plain,
+            cipher,
+            &[&["-recip", &p.cert_path], &["-recip", &ec.cert_path]],
+            &[],
+            &tag,
+        );
+        let aes192_wrap = hex::decode("300B0609608648016503040119").unwrap();
+        assert!(
+            msg.windows(aes192_wrap.len()).any(|w| w == aes192_wrap),
+            "{tag}"
+        );
+        for q in [p, ec] {
+            let (got, info) = decrypt(&msg, &q.dk()).unwrap_or_else(|e| panic!("{tag}: {e}"));
+            assert_eq!(&got[..], &plain[..]);
+            assert!(
+                info.content_cipher.starts_with("AES-192"),
+                "{}",
+                info.content_cipher
+            );
+        }
+    }
     // Our side with HKDF-SHA512 and a UKM, read by OpenSSL.
     let r = p
         .recipient()
@@ -348,7 +374,6 @@ fn openssl_kem_options_hkdf_sha512_ukm_and_aes128_wrap() {
     let msg = encrypt(&plain, &[r], ContentCipher::Aes256Gcm).unwrap();
     assert_eq!(openssl_decrypt(&msg, p, "ours-kdf-ukm").unwrap(), plain);
     // And an EC recipient with UKM.
-    let ec = party("p256");
     let msg = encrypt(
         &plain,
         &[ec.recipient().with_ukm(b"ec ukm".to_vec())],

@@ -1,12 +1,21 @@
 //! AES Key Wrap (RFC 3394), backed by aws-lc-rs.
 //!
+//! aws-lc-rs wraps with AES-128 and AES-256 KEKs only; `id-aes192-wrap` (which OpenSSL picks
+//! for a KEMRecipientInfo or ECDH recipient when the content cipher is AES-192) runs the
+//! RFC 3394 §2.2 index-based algorithm here over aws-lc-rs AES-192 blocks, with a
+//! constant-time integrity check. The tests cross-check it against the RFC 3394 vectors.
+//!
 //! CMS uses the unpadded form (`id-aes128-wrap`, `id-aes256-wrap`) to carry the content-encryption
 //! key to KEMRecipientInfo and KeyAgreeRecipientInfo recipients. Every unwrap failure (wrong KEK,
 //! corrupted ciphertext, bad length) is [`Error::Decrypt`]: the caller must not be able to tell
 //! them apart.
 
+use aws_lc_rs::cipher::{
+    DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext, UnboundCipherKey, AES_192,
+};
 use aws_lc_rs::key_wrap::{AesKek, KeyWrap, AES_128, AES_256};
 use const_oid::ObjectIdentifier;
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::alg::describe_oid;
@@ -19,6 +28,9 @@ use crate::oids;
 pub enum KeyWrapAlgorithm {
     /// `id-aes128-wrap` (2.16.840.1.101.3.4.1.5), 16-byte KEK.
     Aes128,
+    /// `id-aes192-wrap` (2.16.840.1.101.3.4.1.25), 24-byte KEK. Read for interoperability;
+    /// pqsmime never picks it by default.
+    Aes192,
     /// `id-aes256-wrap` (2.16.840.1.101.3.4.1.45), 32-byte KEK.
     Aes256,
 }
@@ -27,6 +39,7 @@ impl KeyWrapAlgorithm {
     pub fn oid(self) -> ObjectIdentifier {
         match self {
             KeyWrapAlgorithm::Aes128 => oids::AES128_WRAP,
+            KeyWrapAlgorithm::Aes192 => oids::AES192_WRAP,
             KeyWrapAlgorithm::Aes256 => oids::AES256_WRAP,
         }
     }
@@ -35,6 +48,7 @@ impl KeyWrapAlgorithm {
     pub fn kek_len(self) -> usize {
         match self {
             KeyWrapAlgorithm::Aes128 => 16,
+            KeyWrapAlgorithm::Aes192 => 24,
             KeyWrapAlgorithm::Aes256 => 32,
         }
     }
@@ -42,6 +56,7 @@ impl KeyWrapAlgorithm {
     pub fn name(self) -> &'static str {
         match self {
             KeyWrapAlgorithm::Aes128 => "aes128-wrap",
+            KeyWrapAlgorithm::Aes192 => "aes192-wrap",
             KeyWrapAlgorithm::Aes256 => "aes256-wrap",
         }
     }
@@ -56,11 +71,13 @@ impl KeyWrapAlgorithm {
         let (oid, params) = asn1::parse_algorithm_identifier(der)?;
         let alg = if oid == oids::AES128_WRAP {
             KeyWrapAlgorithm::Aes128
+        } else if oid == oids::AES192_WRAP {
+            KeyWrapAlgorithm::Aes192
         } else if oid == oids::AES256_WRAP {
             KeyWrapAlgorithm::Aes256
         } else {
             return Err(Error::UnsupportedAlgorithm(format!(
-                "key-wrap algorithm {} (pqsmime supports aes128-wrap and aes256-wrap)",
+                "key-wrap algorithm {} (pqsmime supports aes128-wrap, aes192-wrap and aes256-wrap)",
                 describe_oid(&oid)
             )));
         };
@@ -76,6 +93,11 @@ impl KeyWrapAlgorithm {
     fn kek(self, kek: &[u8]) -> Result<AesKek> {
         let cipher = match self {
             KeyWrapAlgorithm::Aes128 => &AES_128,
+            KeyWrapAlgorithm::Aes192 => {
+                return Err(Error::Crypto(
+                    "AES-192 key wrap has no aws-lc-rs KEK".into(),
+                ))
+            }
             KeyWrapAlgorithm::Aes256 => &AES_256,
         };
         AesKek::new(cipher, kek).map_err(|_| {
@@ -96,6 +118,9 @@ impl KeyWrapAlgorithm {
                 key.len()
             )));
         }
+        if self == KeyWrapAlgorithm::Aes192 {
+            return kw192_wrap(kek, key);
+        }
         let mut out = vec![0u8; key.len() + 8];
         let len = self
             .kek(kek)?
@@ -111,6 +136,9 @@ impl KeyWrapAlgorithm {
         if wrapped.len() < 24 || wrapped.len() % 8 != 0 || kek.len() != self.kek_len() {
             return Err(Error::Decrypt);
         }
+        if self == KeyWrapAlgorithm::Aes192 {
+            return kw192_unwrap(kek, wrapped);
+        }
         let mut out = Zeroizing::new(vec![0u8; wrapped.len()]);
         let len = self
             .kek(kek)
@@ -120,6 +148,70 @@ impl KeyWrapAlgorithm {
             .len();
         out.truncate(len);
         Ok(out)
+    }
+}
+
+/// The RFC 3394 default initial value.
+const IV: [u8; 8] = [0xA6; 8];
+
+/// RFC 3394 §2.2.1 (index-based form) with an AES-192 KEK.
+fn kw192_wrap(kek: &[u8], key: &[u8]) -> Result<Vec<u8>> {
+    let enc = EncryptingKey::ecb(
+        UnboundCipherKey::new(&AES_192, kek)
+            .map_err(|_| Error::Crypto("aes192-wrap needs a 24-byte KEK".into()))?,
+    )
+    .map_err(|_| Error::Crypto("AES-192 key setup failed".into()))?;
+    let n = key.len() / 8;
+    let mut a = IV;
+    let mut r: Zeroizing<Vec<u8>> = Zeroizing::new(key.to_vec());
+    let mut block = Zeroizing::new([0u8; 16]);
+    for j in 0..6u64 {
+        for i in 0..n {
+            block[..8].copy_from_slice(&a);
+            block[8..].copy_from_slice(&r[8 * i..8 * i + 8]);
+            enc.less_safe_encrypt(&mut block[..], EncryptionContext::None)
+                .map_err(|_| Error::Crypto("AES-192 failed".into()))?;
+            let t = (n as u64) * j + i as u64 + 1;
+            a.copy_from_slice(&block[..8]);
+            for (x, y) in a.iter_mut().zip(t.to_be_bytes()) {
+                *x ^= y;
+            }
+            r[8 * i..8 * i + 8].copy_from_slice(&block[8..]);
+        }
+    }
+    let mut out = a.to_vec();
+    out.extend_from_slice(&r);
+    Ok(out)
+}
+
+/// RFC 3394 §2.2.2 with an AES-192 KEK; the IV check is constant time and any failure is
+/// [`Error::Decrypt`].
+fn kw192_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let dec = DecryptingKey::ecb(UnboundCipherKey::new(&AES_192, kek).map_err(|_| Error::Decrypt)?)
+        .map_err(|_| Error::Decrypt)?;
+    let n = wrapped.len() / 8 - 1;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&wrapped[..8]);
+    let mut r = Zeroizing::new(wrapped[8..].to_vec());
+    let mut block = Zeroizing::new([0u8; 16]);
+    for j in (0..6u64).rev() {
+        for i in (0..n).rev() {
+            let t = (n as u64) * j + i as u64 + 1;
+            for (x, y) in a.iter_mut().zip(t.to_be_bytes()) {
+                *x ^= y;
+            }
+            block[..8].copy_from_slice(&a);
+            block[8..].copy_from_slice(&r[8 * i..8 * i + 8]);
+            dec.decrypt(&mut block[..], DecryptionContext::None)
+                .map_err(|_| Error::Decrypt)?;
+            a.copy_from_slice(&block[..8]);
+            r[8 * i..8 * i + 8].copy_from_slice(&block[8..]);
+        }
+    }
+    if bool::from(a.ct_eq(&IV)) {
+        Ok(r)
+    } else {
+        Err(Error::Decrypt)
     }
 }
 
@@ -162,6 +254,34 @@ mod tests {
     }
 
     #[test]
+    fn rfc3394_4_2_and_4_4_aes192_kek() {
+        let kek = h("000102030405060708090A0B0C0D0E0F1011121314151617");
+        for (key, expect) in [
+            (
+                "00112233445566778899AABBCCDDEEFF",
+                "96778B25AE6CA435F92B5B97C050AED2468AB8A17AD84E5D",
+            ),
+            (
+                "00112233445566778899AABBCCDDEEFF0001020304050607",
+                "031D33264E15D33268F24EC260743EDCE1C6C7DDEE725A936BA814915C6762D2",
+            ),
+        ] {
+            let wrapped = KeyWrapAlgorithm::Aes192.wrap(&kek, &h(key)).unwrap();
+            assert_eq!(wrapped, h(expect));
+            assert_eq!(
+                *KeyWrapAlgorithm::Aes192.unwrap(&kek, &wrapped).unwrap(),
+                h(key)
+            );
+            let mut bad = wrapped.clone();
+            bad[20] ^= 4;
+            assert!(matches!(
+                KeyWrapAlgorithm::Aes192.unwrap(&kek, &bad),
+                Err(Error::Decrypt)
+            ));
+        }
+    }
+
+    #[test]
     fn tampered_or_wrong_kek_is_decrypt_error() {
         let kek = [7u8; 32];
         let key = [9u8; 32];
@@ -199,7 +319,15 @@ mod tests {
             Err(Error::Malformed(_))
         ));
         let aes192 = asn1::algorithm_identifier(&oids::AES192_WRAP, None);
-        let err = KeyWrapAlgorithm::from_algorithm_identifier(&aes192).unwrap_err();
-        assert!(err.to_string().contains("AES-192 key wrap"), "{err}");
+        assert_eq!(
+            KeyWrapAlgorithm::from_algorithm_identifier(&aes192).unwrap(),
+            KeyWrapAlgorithm::Aes192
+        );
+        let des3 = asn1::algorithm_identifier(
+            &const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.3.6"),
+            None,
+        );
+        let err = KeyWrapAlgorithm::from_algorithm_identifier(&des3).unwrap_err();
+        assert!(matches!(err, Error::UnsupportedAlgorithm(_)), "{err}");
     }
 }

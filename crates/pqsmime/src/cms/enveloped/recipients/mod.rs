@@ -241,8 +241,8 @@ impl Recipient {
 /// What the EnvelopedData version rule (RFC 5652 §6.1) needs to know about a RecipientInfo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RiVersion {
-    /// A ktri with version 0 (issuerAndSerialNumber) or a pwri with version 0... but pwri and
-    /// ori force version 3, see [`RiVersion::Ori`].
+    /// A version-0 RecipientInfo that does not force version 3: a ktri with
+    /// issuerAndSerialNumber.
     V0,
     /// pwri or ori (KEMRecipientInfo).
     Ori,
