@@ -146,3 +146,72 @@ fn rfc9936_message_rejects_tampering_and_strangers() {
     extra.push(0);
     assert!(matches!(decrypt(&extra, &dk), Err(Error::Malformed(_))));
 }
+
+/// Rebuilds the RFC 9936 message with authAttrs (a content-type attribute), re-encrypting the
+/// published plaintext under the published CEK and nonce with the attributes as AAD: the
+/// decryptor must fold the AAD (which follows the ciphertext) into the tag.
+#[test]
+fn auth_attrs_are_authenticated() {
+    use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+    use pqsmime::asn1::{self, Reader, Rules};
+
+    let msg = message();
+    let mut r = Reader::new(&msg);
+    let ci = r.read().unwrap();
+    let mut c = ci.reader(Rules::Der);
+    let outer_oid = c.read().unwrap();
+    let explicit = c.read().unwrap();
+    let aed = explicit.reader(Rules::Der).read().unwrap();
+    let mut a = aed.reader(Rules::Der);
+    let version = a.read().unwrap();
+    let ris = a.read().unwrap();
+    let eci = a.read().unwrap();
+    let mut e = eci.reader(Rules::Der);
+    let ct_type = e.read().unwrap();
+    let alg = e.read().unwrap();
+
+    let build = |attrs_for_aad: &[u8], attrs_in_message: &[u8]| -> Vec<u8> {
+        let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &hex_file("cek.txt")).unwrap());
+        let nonce =
+            Nonce::try_assume_unique_for_key(&hex::decode("5CA57468B81BF03B8DA7186C").unwrap())
+                .unwrap();
+        let mut buf = b"Hello, world!".to_vec();
+        let aad = asn1::retag(attrs_for_aad, asn1::TAG_SET);
+        let tag = key
+            .seal_in_place_separate_tag(nonce, Aad::from(&aad[..]), &mut buf)
+            .unwrap();
+        let new_eci = asn1::sequence(&[ct_type.raw, alg.raw, &asn1::tlv(0x80, &buf)]);
+        let body = asn1::sequence(&[
+            version.raw,
+            ris.raw,
+            &new_eci,
+            attrs_in_message,
+            &asn1::octet_string(tag.as_ref()),
+        ]);
+        asn1::sequence(&[outer_oid.raw, &asn1::tlv(0xA0, &body)])
+    };
+    let content_type_attr = |oid: &str| {
+        asn1::sequence(&[
+            &asn1::oid(&const_oid::ObjectIdentifier::new_unwrap(
+                "1.2.840.113549.1.9.3",
+            )),
+            &asn1::set_of(vec![asn1::oid(&const_oid::ObjectIdentifier::new_unwrap(
+                oid,
+            ))]),
+        ])
+    };
+    let attrs = asn1::tlv(0xA1, &content_type_attr("1.2.840.113549.1.7.1"));
+    let other = asn1::tlv(0xA1, &content_type_attr("1.2.840.113549.1.7.2"));
+
+    let cert = cert();
+    let sk = PrivateKey::from_pem_or_der(&read("ML-KEM-512-seed.priv")).unwrap();
+    let dk = DecryptionKey::new(&cert, &sk).unwrap();
+    let good = build(&attrs, &attrs);
+    assert_eq!(&decrypt(&good, &dk).unwrap().0[..], b"Hello, world!");
+    // Attributes changed after sealing: the tag no longer matches.
+    let swapped = build(&attrs, &other);
+    assert!(matches!(decrypt(&swapped, &dk), Err(Error::Decrypt)));
+    // Attributes dropped after sealing: likewise.
+    let dropped = build(&attrs, &[]);
+    assert!(matches!(decrypt(&dropped, &dk), Err(Error::Decrypt)));
+}
