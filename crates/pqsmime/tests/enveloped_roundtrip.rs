@@ -444,3 +444,30 @@ fn mutated_messages_never_panic_and_never_pass_authentication() {
         }
     }
 }
+
+#[test]
+fn an_unsupported_kdf_for_someone_else_does_not_block_us() {
+    let a = party(KeyKind::MlKem(MlKemLevel::L512));
+    let b = party(KeyKind::MlKem(MlKemLevel::L768));
+    let rs = [
+        a.recipient().with_kem_kdf(KemKdf::HkdfSha384),
+        b.recipient(),
+    ];
+    let der = encrypt(b"mixed", &rs, ContentCipher::Aes256Gcm).unwrap();
+    let hkdf384 = asn1::algorithm_identifier(&KemKdf::HkdfSha384.oid(), None);
+    let kdf3 = {
+        let mut body = kem_oid_der("1.3.133.16.840.9.44.1.2");
+        body.extend(asn1::algorithm_identifier(
+            &const_oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1"),
+            None,
+        ));
+        asn1::tlv(0x30, &body)
+    };
+    let bc = rewrite(&der, &|raw| {
+        (raw == hkdf384.as_slice()).then(|| kdf3.clone())
+    });
+    assert_ne!(bc, der);
+    assert_eq!(&decrypt(&bc, &b.dk()).unwrap().0[..], b"mixed");
+    let err = decrypt(&bc, &a.dk()).unwrap_err();
+    assert!(err.to_string().contains("KDF3"), "{err}");
+}

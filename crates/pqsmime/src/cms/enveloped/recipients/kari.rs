@@ -253,6 +253,38 @@ pub(crate) fn parse(
         )));
     }
     let originator = r.read_expected(0xA0, "KeyAgreeRecipientInfo originator")?;
+    let ukm_tlv = r.read_optional(0xA1)?;
+    let kea = r.read_expected(
+        asn1::TAG_SEQUENCE,
+        "KeyAgreeRecipientInfo keyEncryptionAlgorithm",
+    )?;
+    let reks = r.read_expected(asn1::TAG_SEQUENCE, "RecipientEncryptedKeys")?;
+    r.finish("KeyAgreeRecipientInfo")?;
+
+    // Find our entry first: what is addressed only to others (an originator form or a scheme
+    // we do not support) must not stop us from reading our own.
+    let mut rr = reks.reader(Rules::Ber);
+    let mut mine = None;
+    while !rr.is_empty() {
+        let rek = rr.read_expected(asn1::TAG_SEQUENCE, "RecipientEncryptedKey")?;
+        let mut er = rek.reader(Rules::Ber);
+        let rid_tlv = er.read()?;
+        let rid = RecipientIdentifier::parse_kari(&rid_tlv, "RecipientEncryptedKey rid")?;
+        let ek = er.read()?;
+        if ek.tag != asn1::TAG_OCTET_STRING && ek.tag != 0x24 {
+            return Err(Error::malformed(
+                "RecipientEncryptedKey encryptedKey is not an OCTET STRING",
+            ));
+        }
+        er.finish("RecipientEncryptedKey")?;
+        if mine.is_none() && is_ours(&rid) {
+            mine = Some(asn1::octet_string_contents(&ek, Rules::Ber)?.into_owned());
+        }
+    }
+    let Some(encrypted_key) = mine else {
+        return Ok(None);
+    };
+
     let mut o = originator.reader(Rules::Ber);
     let choice = o.read()?;
     o.finish("KeyAgreeRecipientInfo originator")?;
@@ -276,14 +308,10 @@ pub(crate) fn parse(
             ))
         }
     };
-    let ukm = match r.read_optional(0xA1)? {
+    let ukm = match ukm_tlv {
         Some(t) => Some(parse_explicit_ukm(&t, "KeyAgreeRecipientInfo ukm")?),
         None => None,
     };
-    let kea = r.read_expected(
-        asn1::TAG_SEQUENCE,
-        "KeyAgreeRecipientInfo keyEncryptionAlgorithm",
-    )?;
     let (scheme, wrap_der) = asn1::parse_algorithm_identifier(kea.raw)?;
     let kdf = SCHEMES
         .iter()
@@ -300,27 +328,7 @@ pub(crate) fn parse(
         Error::malformed("key-agreement scheme identifier lacks its KeyWrapAlgorithm parameter")
     })?;
     let wrap = KeyWrapAlgorithm::from_algorithm_identifier(wrap_der)?;
-    let reks = r.read_expected(asn1::TAG_SEQUENCE, "RecipientEncryptedKeys")?;
-    r.finish("KeyAgreeRecipientInfo")?;
-    let mut rr = reks.reader(Rules::Ber);
-    let mut mine = None;
-    while !rr.is_empty() {
-        let rek = rr.read_expected(asn1::TAG_SEQUENCE, "RecipientEncryptedKey")?;
-        let mut er = rek.reader(Rules::Ber);
-        let rid_tlv = er.read()?;
-        let rid = RecipientIdentifier::parse_kari(&rid_tlv, "RecipientEncryptedKey rid")?;
-        let ek = er.read()?;
-        if ek.tag != asn1::TAG_OCTET_STRING && ek.tag != 0x24 {
-            return Err(Error::malformed(
-                "RecipientEncryptedKey encryptedKey is not an OCTET STRING",
-            ));
-        }
-        er.finish("RecipientEncryptedKey")?;
-        if mine.is_none() && is_ours(&rid) {
-            mine = Some(asn1::octet_string_contents(&ek, Rules::Ber)?.into_owned());
-        }
-    }
-    Ok(mine.map(|encrypted_key| KeyAgreeRecipientInfo {
+    Ok(Some(KeyAgreeRecipientInfo {
         originator_alg,
         originator_params: params.map(<[u8]>::to_vec),
         originator_key,

@@ -376,11 +376,11 @@ pub(crate) fn find_recipient(
         match ri.tag {
             asn1::TAG_SEQUENCE => {
                 summary.key_transport += 1;
-                if found.is_none() && matches!(key_kind, KeyKind::Rsa(_)) {
-                    let parsed = ktri::parse(ri.value)?;
-                    if dk.matches(&parsed.rid) {
-                        found = Some(Matched::Ktri(parsed));
-                    }
+                if found.is_none()
+                    && matches!(key_kind, KeyKind::Rsa(_))
+                    && peek_rid(ri.value).is_some_and(|rid| dk.matches(&rid))
+                {
+                    found = Some(Matched::Ktri(ktri::parse(ri.value)?));
                 }
             }
             0xA1 => {
@@ -398,11 +398,11 @@ pub(crate) fn find_recipient(
                     summary.kem += 1;
                     let value = o.read_expected(asn1::TAG_SEQUENCE, "KEMRecipientInfo")?;
                     o.finish("OtherRecipientInfo")?;
-                    if found.is_none() && matches!(key_kind, KeyKind::MlKem(_)) {
-                        let parsed = kem::parse(value.value)?;
-                        if dk.matches(&parsed.rid) {
-                            found = Some(Matched::Kem(parsed));
-                        }
+                    if found.is_none()
+                        && matches!(key_kind, KeyKind::MlKem(_))
+                        && peek_rid(value.value).is_some_and(|rid| dk.matches(&rid))
+                    {
+                        found = Some(Matched::Kem(kem::parse(value.value)?));
                     }
                 } else {
                     summary.other += 1;
@@ -421,6 +421,16 @@ pub(crate) fn find_recipient(
         return Err(Error::malformed("recipientInfos is empty"));
     }
     Ok((found, summary))
+}
+
+/// The `rid` of a ktri or KEMRecipientInfo (both start `version, rid`), without looking at
+/// the rest: algorithms addressed to other recipients must not stop us reading ours. `None`
+/// if it cannot be read (then it cannot name us either).
+fn peek_rid(body: &[u8]) -> Option<RecipientIdentifier> {
+    let mut r = Reader::new_ber(body);
+    r.read_expected(asn1::TAG_INTEGER, "version").ok()?;
+    let tlv = r.read().ok()?;
+    RecipientIdentifier::parse(&tlv, "rid").ok()
 }
 
 /// Reads a `[0] EXPLICIT UserKeyingMaterial` (0xA0 { OCTET STRING }) body.
