@@ -114,10 +114,7 @@ fn smime_lint_vectors() {
         )
         .unwrap_or_else(|e| panic!("{}: {e}", c.name));
         let ours_error = !lint::passes(&findings);
-        let theirs_error = c
-            .expected
-            .iter()
-            .any(|(s, _)| s == "ERROR" || s == "FATAL");
+        let theirs_error = c.expected.iter().any(|(s, _)| s == "ERROR" || s == "FATAL");
         let mapped = mapped_codes(&findings);
         println!(
             "{}: expected {}, ours {} [{}]",
