@@ -39,10 +39,14 @@ src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/openssl-src-"$version_
 [ -f "$src/Configure" ] || { echo "openssl source not found after cargo fetch" >&2; exit 2; }
 cp -r "$src" "$work/openssl"
 cd "$work/openssl"
+# The build log is long; keep it in a file and show its end only if something fails.
+log="$peer_dir/openssl-build.log"
+echo "building OpenSSL 4.0.3 into $prefix (log: $log; 6-8 minutes on 2 cores)..." >&2
+trap 'status=$?; if [ $status -ne 0 ]; then echo "OpenSSL build failed; last lines of $log:" >&2; tail -n 40 "$log" >&2; fi; rm -rf "$work"' EXIT
 # The crate omits files only needed for shared-library and module builds (see shared/spec/peers.md).
-./Configure --prefix="$prefix" --libdir=lib no-docs no-tests no-shared no-module >&2
-make -j"$(nproc)" >&2
-make install_sw >&2
+./Configure --prefix="$prefix" --libdir=lib no-docs no-tests no-shared no-module >"$log" 2>&1
+make -j"$(nproc)" >>"$log" 2>&1
+make install_sw >>"$log" 2>&1
 
 # The tarball carries no openssl.cnf; `openssl req` and friends want one.
 mkdir -p "$prefix/ssl"

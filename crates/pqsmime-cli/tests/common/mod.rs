@@ -175,9 +175,23 @@ fn run(mut cmd: Command, cmdline: String, stdin: Option<&[u8]>) -> Out {
     } else {
         Stdio::null()
     });
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start `{cmdline}`: {e}"));
+    // While developers rebuild in the same target directory, the binary can vanish for a
+    // moment (cargo replaces it); retry briefly before calling that a failure.
+    let mut attempts = 0;
+    let mut child = loop {
+        match cmd.spawn() {
+            Ok(c) => break c,
+            Err(e)
+                if attempts < 100
+                    && (e.kind() == std::io::ErrorKind::NotFound
+                        || e.raw_os_error() == Some(26)) =>
+            {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("cannot start `{cmdline}`: {e}"),
+        }
+    };
     let writer = match (stdin, child.stdin.take()) {
         (Some(data), Some(mut pipe)) => {
             let data = data.to_vec();
@@ -805,6 +819,40 @@ pub fn assert_one_error_line(out: &Out, context: &[&Out]) {
             &format!(
                 "expected exactly one stderr line starting `pqsmime: error:`, got {} line(s)",
                 lines.len()
+            ),
+            &[context, &[out]].concat(),
+        );
+    }
+}
+
+/// Like [`assert_input_error`], for a message that was read far enough for `verify` to print
+/// its per-signer report on stderr (cli.md: the human-readable report goes to stderr): the
+/// report may precede the error, but there is exactly one `pqsmime: error:` line and it is
+/// the last line.
+pub fn assert_input_error_after_report(out: &Out, context: &[&Out]) {
+    out.expect_code(2, context);
+    assert_final_error_line(out, context);
+}
+
+/// Asserts stderr has exactly one line starting `pqsmime: error:`, and that it is the last.
+pub fn assert_final_error_line(out: &Out, context: &[&Out]) {
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let errors = lines
+        .iter()
+        .filter(|l| l.starts_with("pqsmime: error:"))
+        .count();
+    let last_ok = lines
+        .last()
+        .is_some_and(|l| l.starts_with("pqsmime: error:"));
+    if errors != 1 || !last_ok {
+        fail(
+            &format!(
+                "expected exactly one stderr line starting `pqsmime: error:`, as the last line \
+                 (got {errors} such line(s))"
             ),
             &[context, &[out]].concat(),
         );
