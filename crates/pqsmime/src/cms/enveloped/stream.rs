@@ -287,6 +287,9 @@ impl<R: Read> BerReader<R> {
             )));
         }
         push_header(out, &h);
+        if out.len() > limit {
+            return Err(Error::Limit(format!("{what} is larger than {limit} bytes")));
+        }
         match h.len {
             Some(l) => {
                 let l = usize::try_from(l)
@@ -397,6 +400,11 @@ mod tests {
         assert!(matches!(err, Error::Limit(_)));
         let err = BerReader::new(&deep[..]).skip_element("x").unwrap_err();
         assert!(matches!(err, Error::Limit(_)));
+        // An endless run of empty children inside an indefinite element hits the size limit.
+        let mut wide = vec![0x30u8, 0x80];
+        wide.extend(std::iter::repeat_n([0x05u8, 0x00], 10_000).flatten());
+        let err = BerReader::new(&wide[..]).element(1000, "x").unwrap_err();
+        assert!(matches!(err, Error::Limit(_)), "{err}");
     }
 
     #[test]
