@@ -31,6 +31,12 @@ pub struct Ca {
     pub cert: Certificate,
 }
 
+impl Default for Ca {
+    fn default() -> Ca {
+        Ca::new()
+    }
+}
+
 impl Ca {
     pub fn new() -> Ca {
         let key = PrivateKey::generate(KeyKind::MlDsa(MlDsaLevel::L44)).expect("CA key");

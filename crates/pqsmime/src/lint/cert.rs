@@ -372,10 +372,10 @@ impl<'a> LintCert<'a> {
             .map_err(|e| outer("Certificate", e))?;
 
         let mut r = tbs.reader(rules);
-        let version = match r.read_optional(0xA0).map_err(|e| outer("version", e))? {
-            None => None,
-            Some(v) => Some(read_version(&v, rules)),
-        };
+        let version = r
+            .read_optional(0xA0)
+            .map_err(|e| outer("version", e))?
+            .map(|v| read_version(&v, rules));
         let serial = r
             .read_expected(asn1::TAG_INTEGER, "serialNumber")
             .map_err(|e| outer("tbsCertificate", e))?;
@@ -665,10 +665,8 @@ pub(crate) fn der_walk(data: &[u8], depth: usize) -> std::result::Result<(), Str
                     t.tag
                 ))
             }
-            asn1::TAG_BOOLEAN => {
-                if !matches!(t.value, [0x00] | [0xFF]) {
-                    return Err("a BOOLEAN is not encoded as 0x00 or 0xFF".to_string());
-                }
+            asn1::TAG_BOOLEAN if !matches!(t.value, [0x00] | [0xFF]) => {
+                return Err("a BOOLEAN is not encoded as 0x00 or 0xFF".to_string());
             }
             asn1::TAG_INTEGER => {
                 if let [a, b, ..] = t.value {

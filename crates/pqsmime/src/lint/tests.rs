@@ -1037,7 +1037,7 @@ fn subject_values() {
     assert_only_error(&run(&c.der(), is), "pkix.attribute_value_invalid");
     // multi-valued RDN: notice only; duplicate type in one RDN: error
     let rdn = |a: &[u8], b: &[u8]| {
-        let mut v = vec![a.to_vec(), b.to_vec()];
+        let mut v = [a.to_vec(), b.to_vec()];
         v.sort();
         asn1::tlv(asn1::TAG_SET, &v.concat())
     };

@@ -343,7 +343,7 @@ fn version(ctx: &Context<'_>) -> Vec<String> {
 }
 
 /// Serial magnitude (without sign octet), or None when negative or zero.
-fn serial_magnitude<'a>(s: &'a [u8]) -> Option<&'a [u8]> {
+fn serial_magnitude(s: &[u8]) -> Option<&[u8]> {
     let first = *s.first()?;
     if first & 0x80 != 0 || s.iter().all(|b| *b == 0) {
         return None;

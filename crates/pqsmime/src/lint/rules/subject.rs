@@ -698,9 +698,9 @@ fn orgid_format(ctx: &Context<'_>) -> Vec<String> {
         .collect()
 }
 
-fn known<'a>(
-    ids: &'a [(String, String, Option<OrgId>)],
-) -> impl Iterator<Item = (&'a String, &'a String, &'a OrgId)> {
+fn known(
+    ids: &[(String, String, Option<OrgId>)],
+) -> impl Iterator<Item = (&String, &String, &OrgId)> {
     ids.iter().filter_map(|(l, v, p)| {
         p.as_ref()
             .filter(|p| SCHEMES.contains(&p.scheme.as_str()))
@@ -745,13 +745,12 @@ fn orgid_country(ctx: &Context<'_>) -> Vec<String> {
 fn orgid_sp(ctx: &Context<'_>) -> Vec<String> {
     let ids = org_ids(ctx);
     known(&ids)
-        .filter_map(|(l, v, p)| {
-            (p.sp.is_some() && !matches!(p.scheme.as_str(), "NTR" | "GOV")).then(|| {
-                format!(
-                    "{l} organizationIdentifier {v:?} has a state/province, which scheme {} does not allow",
-                    p.scheme
-                )
-            })
+        .filter(|(_, _, p)| p.sp.is_some() && !matches!(p.scheme.as_str(), "NTR" | "GOV"))
+        .map(|(l, v, p)| {
+            format!(
+                "{l} organizationIdentifier {v:?} has a state/province, which scheme {} does not allow",
+                p.scheme
+            )
         })
         .collect()
 }
