@@ -56,6 +56,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/pqsmime-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 # --- fixtures ------------------------------------------------------------------------
 for alg in ml-dsa-65 ec-p256; do
   "$pq" key gen --alg "$alg" -o "ca-$alg.key" 2>/dev/null
@@ -151,4 +153,5 @@ echo
 echo "runs: $runs (4 KiB), $big_runs (${big_mib} MiB); medians of wall time; RSS = max over runs."
 echo "pqsmime: $("$pq" --version 2>/dev/null || echo "$pq") ($(cd "$repo" && git rev-parse --short HEAD))"
 echo "openssl: $("$ossl" version)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (at the start: $load_start)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
