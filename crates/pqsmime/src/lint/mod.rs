@@ -367,6 +367,16 @@ pub struct Context<'a> {
     pub(crate) cert: &'a LintCert<'a>,
     pub(crate) issuer: Option<&'a LintCert<'a>>,
     target: Target,
+    /// The signature check, done once for the rules that report on it.
+    pub(crate) signature: std::cell::OnceCell<Option<SignatureVerdict>>,
+}
+
+/// Outcome of verifying the certificate's signature with the issuer key.
+#[derive(Clone, Debug)]
+pub(crate) enum SignatureVerdict {
+    Valid,
+    Invalid(String),
+    Unverifiable(String),
 }
 
 impl Context<'_> {
@@ -413,6 +423,7 @@ pub fn lint(der: &[u8], options: &LintOptions<'_>) -> Result<Report> {
         cert: &cert,
         issuer: issuer.as_ref(),
         target,
+        signature: std::cell::OnceCell::new(),
     };
     let nb = cert.not_before.unix;
     let mut findings = Vec::new();

@@ -1451,3 +1451,23 @@ fn pem_input() {
         read_certificates(b"-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----").is_err()
     );
 }
+
+#[test]
+fn internal_names_are_errors() {
+    let p = mailbox_strict();
+    let mut c = TestCert::subscriber(p, MLDSA44);
+    c.set_ext(
+        &oids::EXT_CRL_DISTRIBUTION_POINTS,
+        false,
+        &crldp_value("http://crl.corp/ca.crl"),
+    );
+    assert_only_error(&run(&c.der(), p), "smime.internal_name");
+    let mut c = TestCert::subscriber(p, MLDSA44);
+    c.subject = name(&[]);
+    c.set_ext(
+        &oids::EXT_SUBJECT_ALT_NAME,
+        true,
+        &san_value(&[rfc822("alice@mail.internal")]),
+    );
+    assert_only_error(&run(&c.der(), p), "smime.internal_name");
+}

@@ -77,13 +77,14 @@ fn issuer<'a>(ctx: &'a Context<'_>) -> Option<&'a LintCert<'a>> {
     }
 }
 
-enum Verdict {
-    Valid,
-    Invalid(String),
-    Unverifiable(String),
+use crate::lint::SignatureVerdict as Verdict;
+
+/// The signature verdict, computed once per lint run.
+fn verify<'c>(ctx: &'c Context<'_>) -> Option<&'c Verdict> {
+    ctx.signature.get_or_init(|| compute_verdict(ctx)).as_ref()
 }
 
-fn verify(ctx: &Context<'_>) -> Option<Verdict> {
+fn compute_verdict(ctx: &Context<'_>) -> Option<Verdict> {
     let iss = issuer(ctx)?;
     let key = match PublicKey::from_spki_der(iss.spki_raw) {
         Ok(k) => k,

@@ -96,6 +96,15 @@ pub(super) const RULES: &[Rule] = &[
         ..BASE
     },
     Rule {
+        code: "smime.internal_name",
+        citation: "SBR §3.2.2, §7.1.2.4",
+        description: "Mailbox domains and the hosts of URIs (SAN, CRL distribution points, AIA, CPS) are public names, not internal names (reserved or private top-level domains, single labels, private IP addresses).",
+        pkilint: &["cabf.internal_domain_name", "cabf.internal_ip_address"],
+        zlint: &["w_smime_aia_contains_internal_names", "w_smime_strict_aia_contains_internal_names"],
+        check: internal_names,
+        ..BASE
+    },
+    Rule {
         code: "smime.mailbox_in_subject_not_in_san",
         citation: "SBR §7.1.4.2.1",
         scope: Scope::SUBSCRIBER,
@@ -306,4 +315,135 @@ fn subject_mailbox_in_san(ctx: &Context<'_>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Top-level domains that never name a public host (RFC 2606, RFC 6761, RFC 6762, RFC 7686,
+/// ICANN's .internal, and the private names seen in the wild).
+const INTERNAL_TLDS: [&str; 13] = [
+    "test",
+    "example",
+    "invalid",
+    "localhost",
+    "local",
+    "internal",
+    "lan",
+    "home",
+    "corp",
+    "intranet",
+    "private",
+    "localdomain",
+    "onion",
+];
+
+/// Why a host name or address is internal, or `None`.
+pub(super) fn internal_host(host: &str) -> Option<String> {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(v6) = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        let ip: Option<std::net::Ipv6Addr> = v6.parse().ok();
+        return ip
+            .filter(|a| {
+                a.is_loopback()
+                    || a.is_unspecified()
+                    || (a.segments()[0] & 0xfe00) == 0xfc00
+                    || (a.segments()[0] & 0xffc0) == 0xfe80
+            })
+            .map(|_| format!("{host} is a private or local IPv6 address"));
+    }
+    if let Ok(a) = h.parse::<std::net::Ipv4Addr>() {
+        return (a.is_private() || a.is_loopback() || a.is_link_local() || a.is_unspecified())
+            .then(|| format!("{host} is a private or local IPv4 address"));
+    }
+    let labels: Vec<&str> = h.split('.').collect();
+    if labels.len() < 2 {
+        return Some(format!("{host} is a single-label (internal) name"));
+    }
+    let tld = labels.last().copied().unwrap_or_default();
+    INTERNAL_TLDS
+        .contains(&tld)
+        .then(|| format!("{host} uses the non-public top-level domain .{tld}"))
+}
+
+/// The host of a URI with an authority (`scheme://[userinfo@]host[:port]...`).
+fn uri_host(uri: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(uri).ok()?;
+    let rest = s.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if hostport.starts_with('[') {
+        hostport.split_inclusive(']').next()?
+    } else {
+        hostport.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+fn internal_names(ctx: &Context<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut uri = |where_: &str, u: &[u8]| {
+        if let Some(p) = uri_host(u).and_then(|h| internal_host(&h)) {
+            out.push(format!(
+                "the {where_} URI {:?}: {p}",
+                String::from_utf8_lossy(u)
+            ));
+        }
+    };
+    for g in ctx.cert.san.iter().flatten() {
+        if let GeneralName::Uri(u) = g {
+            uri("subjectAltName", u);
+        }
+    }
+    for dp in ctx.cert.crl_dps.iter().flatten() {
+        for g in dp.full_name.iter().flatten() {
+            if let GeneralName::Uri(u) = g {
+                uri("cRLDistributionPoints", u);
+            }
+        }
+    }
+    for ad in ctx.cert.aia.iter().flatten() {
+        if let GeneralName::Uri(u) = &ad.location {
+            uri("authorityInfoAccess", u);
+        }
+    }
+    for p in ctx.cert.policies.iter().flatten() {
+        for q in &p.qualifiers {
+            if let crate::lint::cert::Qualifier::Cps(Ok(u)) = q {
+                uri("CPS", u.as_bytes());
+            }
+        }
+    }
+    for e in ctx.cert.san_emails() {
+        if let Some((_, d)) = e.rsplit_once('@') {
+            // single labels are already a syntax error of the mailbox
+            if d.contains('.') {
+                if let Some(p) = internal_host(d) {
+                    out.push(format!("the mailbox {e:?}: {p}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_hosts_and_uri_hosts() {
+        assert!(internal_host("crl.example.com").is_none());
+        assert!(internal_host("crl.corp").is_some());
+        assert!(internal_host("ca").is_some());
+        assert!(internal_host("10.1.2.3").is_some());
+        assert!(internal_host("8.8.8.8").is_none());
+        assert!(internal_host("[fd00::1]").is_some());
+        assert_eq!(
+            uri_host(b"http://u@h.example.com:8080/x").as_deref(),
+            Some("h.example.com")
+        );
+        assert_eq!(
+            uri_host(b"http://[fd00::1]:80/").as_deref(),
+            Some("[fd00::1]")
+        );
+        assert_eq!(uri_host(b"mailto:x@y"), None);
+    }
 }
