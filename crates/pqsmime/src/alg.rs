@@ -463,8 +463,12 @@ impl KeyKind {
         Some(match self {
             KeyKind::MlDsa(l) => SignatureAlgorithm::MlDsa(l),
             KeyKind::SlhDsa(s) => SignatureAlgorithm::SlhDsa(s),
-            KeyKind::Rsa(bits) if bits >= 4096 => SignatureAlgorithm::RsaPkcs1(DigestAlgorithm::Sha512),
-            KeyKind::Rsa(bits) if bits >= 3072 => SignatureAlgorithm::RsaPkcs1(DigestAlgorithm::Sha384),
+            KeyKind::Rsa(bits) if bits >= 4096 => {
+                SignatureAlgorithm::RsaPkcs1(DigestAlgorithm::Sha512)
+            }
+            KeyKind::Rsa(bits) if bits >= 3072 => {
+                SignatureAlgorithm::RsaPkcs1(DigestAlgorithm::Sha384)
+            }
             KeyKind::Rsa(_) => SignatureAlgorithm::RsaPkcs1(DigestAlgorithm::Sha256),
             KeyKind::Ec(c) => SignatureAlgorithm::Ecdsa(c.digest()),
             KeyKind::Ed25519 => SignatureAlgorithm::Ed25519,
@@ -623,7 +627,10 @@ impl SignatureAlgorithm {
     }
 
     pub fn quantum_safe(self) -> bool {
-        matches!(self, SignatureAlgorithm::MlDsa(_) | SignatureAlgorithm::SlhDsa(_))
+        matches!(
+            self,
+            SignatureAlgorithm::MlDsa(_) | SignatureAlgorithm::SlhDsa(_)
+        )
     }
 
     /// Whether the algorithm signs the message itself rather than a digest of it
@@ -631,7 +638,9 @@ impl SignatureAlgorithm {
     pub fn is_pure(self) -> bool {
         matches!(
             self,
-            SignatureAlgorithm::MlDsa(_) | SignatureAlgorithm::SlhDsa(_) | SignatureAlgorithm::Ed25519
+            SignatureAlgorithm::MlDsa(_)
+                | SignatureAlgorithm::SlhDsa(_)
+                | SignatureAlgorithm::Ed25519
         )
     }
 
@@ -640,7 +649,9 @@ impl SignatureAlgorithm {
         match (self, kind) {
             (SignatureAlgorithm::MlDsa(a), KeyKind::MlDsa(b)) => a == b,
             (SignatureAlgorithm::SlhDsa(a), KeyKind::SlhDsa(b)) => a == b,
-            (SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_), KeyKind::Rsa(_)) => true,
+            (SignatureAlgorithm::RsaPkcs1(_) | SignatureAlgorithm::RsaPss(_), KeyKind::Rsa(_)) => {
+                true
+            }
             (SignatureAlgorithm::Ecdsa(_), KeyKind::Ec(_)) => true,
             (SignatureAlgorithm::Ed25519, KeyKind::Ed25519) => true,
             _ => false,
@@ -758,9 +769,8 @@ impl SignatureAlgorithm {
             })?;
             SignatureAlgorithm::RsaPkcs1(d)
         } else if o == oid::RSASSA_PSS {
-            let p = params.ok_or_else(|| {
-                Error::Malformed("RSASSA-PSS without parameters".to_string())
-            })?;
+            let p = params
+                .ok_or_else(|| Error::Malformed("RSASSA-PSS without parameters".to_string()))?;
             return parse_pss_params(p).map(SignatureAlgorithm::RsaPss);
         } else if [
             oid::HASH_ML_DSA_44_SHA512,
@@ -876,7 +886,9 @@ fn parse_pss_params(params: &[u8]) -> Result<DigestAlgorithm> {
         let mut ir = asn1::Reader::new(t.value);
         let v = ir.read_expected(0x02, "PSS trailerField")?;
         if asn1::parse_small_uint(v.value)? != 1 {
-            return Err(Error::Malformed("RSA-PSS trailer field is not 1".to_string()));
+            return Err(Error::Malformed(
+                "RSA-PSS trailer field is not 1".to_string(),
+            ));
         }
     }
     r.finish("RSASSA-PSS-params")?;
@@ -980,14 +992,21 @@ mod tests {
             SignatureAlgorithm::Ed25519,
         ];
         algs.extend(SlhDsaSet::ALL.map(SignatureAlgorithm::SlhDsa));
-        for d in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha384, DigestAlgorithm::Sha512] {
+        for d in [
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ] {
             algs.push(SignatureAlgorithm::RsaPkcs1(d));
             algs.push(SignatureAlgorithm::RsaPss(d));
             algs.push(SignatureAlgorithm::Ecdsa(d));
         }
         for alg in algs {
             let der = alg.algorithm_identifier();
-            assert_eq!(SignatureAlgorithm::from_algorithm_identifier(&der, None).unwrap(), alg);
+            assert_eq!(
+                SignatureAlgorithm::from_algorithm_identifier(&der, None).unwrap(),
+                alg
+            );
         }
     }
 

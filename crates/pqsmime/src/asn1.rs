@@ -122,7 +122,9 @@ impl<'a> Reader<'a> {
     /// Reads the next element and checks its tag.
     pub fn read_expected(&mut self, tag: u8, what: &str) -> Result<Tlv<'a>> {
         match self.peek_tag() {
-            None => Err(Error::malformed(format!("{what} is missing (input ends early)"))),
+            None => Err(Error::malformed(format!(
+                "{what} is missing (input ends early)"
+            ))),
             Some(t) if t != tag => Err(Error::malformed(format!(
                 "{what}: expected tag 0x{tag:02X}, found 0x{t:02X}"
             ))),
@@ -184,14 +186,10 @@ pub fn parse_tlv(data: &[u8], rules: Rules, depth: usize) -> Result<(Tlv<'_>, us
         (Some(first as usize), 2)
     } else if first == 0x80 {
         if rules == Rules::Der {
-            return Err(Error::malformed(
-                "indefinite length is not allowed in DER",
-            ));
+            return Err(Error::malformed("indefinite length is not allowed in DER"));
         }
         if tag & 0x20 == 0 {
-            return Err(Error::malformed(
-                "indefinite length on a primitive element",
-            ));
+            return Err(Error::malformed("indefinite length on a primitive element"));
         }
         (None, 2)
     } else {
@@ -209,7 +207,9 @@ pub fn parse_tlv(data: &[u8], rules: Rules, depth: usize) -> Result<(Tlv<'_>, us
             len = (len << 8) | *b as usize;
         }
         if rules == Rules::Der && (bytes[0] == 0 || len < 0x80) {
-            return Err(Error::malformed("length is not minimally encoded (not DER)"));
+            return Err(Error::malformed(
+                "length is not minimally encoded (not DER)",
+            ));
         }
         (Some(len), 2 + n)
     };
@@ -286,7 +286,9 @@ pub fn octet_string_contents<'a>(tlv: &Tlv<'a>, rules: Rules) -> Result<Cow<'a, 
 
 fn join_segments(mut data: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<()> {
     if depth > MAX_DEPTH {
-        return Err(Error::Limit("OCTET STRING segments nested too deeply".into()));
+        return Err(Error::Limit(
+            "OCTET STRING segments nested too deeply".into(),
+        ));
     }
     while !data.is_empty() {
         let (seg, used) = parse_tlv(data, Rules::Ber, depth)?;
@@ -425,7 +427,9 @@ pub fn parse_small_uint(value: &[u8]) -> Result<u64> {
         return Err(Error::malformed("empty INTEGER"));
     }
     if value[0] & 0x80 != 0 {
-        return Err(Error::malformed("negative INTEGER where a count was expected"));
+        return Err(Error::malformed(
+            "negative INTEGER where a count was expected",
+        ));
     }
     if value.len() > 1 && value[0] == 0 && value[1] & 0x80 == 0 {
         return Err(Error::malformed("INTEGER is not minimally encoded"));
@@ -490,7 +494,9 @@ mod tests {
     fn truncated_lengths_are_reported() {
         let err = Reader::new(&[0x30, 0x05, 0x01]).read().unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
-        assert!(Reader::new(&[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]).read().is_err());
+        assert!(Reader::new(&[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF])
+            .read()
+            .is_err());
         assert!(Reader::new(&[0x30]).read().is_err());
     }
 

@@ -37,14 +37,16 @@ pub fn encode_time(t: SystemTime) -> Result<Vec<u8>> {
 
 /// Parses a DER UTCTime / GeneralizedTime element into seconds since the Unix epoch.
 pub fn parse_time(t: &Tlv<'_>) -> Result<i64> {
-    let text = std::str::from_utf8(t.value)
-        .map_err(|_| Error::malformed("time value is not ASCII"))?;
+    let text =
+        std::str::from_utf8(t.value).map_err(|_| Error::malformed("time value is not ASCII"))?;
     let digits = |s: &str| -> Result<i64> {
         if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() {
             s.parse::<i64>()
                 .map_err(|_| Error::malformed("time value has a bad number"))
         } else {
-            Err(Error::malformed(format!("time value '{text}' is not digits")))
+            Err(Error::malformed(format!(
+                "time value '{text}' is not digits"
+            )))
         }
     };
     let (year, rest) = match t.tag {
@@ -77,7 +79,9 @@ pub fn parse_time(t: &Tlv<'_>) -> Result<i64> {
     let mi = digits(&rest[6..8])?;
     let s = digits(&rest[8..10])?;
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 59 {
-        return Err(Error::malformed(format!("time value '{text}' is out of range")));
+        return Err(Error::malformed(format!(
+            "time value '{text}' is out of range"
+        )));
     }
     Ok(unix_from_civil(year, mo, d) + h * 3600 + mi * 60 + s)
 }
@@ -126,7 +130,10 @@ pub fn format_unix(secs: i64) -> String {
 
 /// `IssuerAndSerialNumber` DER for a certificate.
 pub fn issuer_and_serial(cert: &Certificate) -> Vec<u8> {
-    asn1::sequence(&[cert.issuer_der(), &asn1::tlv(asn1::TAG_INTEGER, cert.serial_bytes())])
+    asn1::sequence(&[
+        cert.issuer_der(),
+        &asn1::tlv(asn1::TAG_INTEGER, cert.serial_bytes()),
+    ])
 }
 
 /// SMIMECapabilities value (RFC 8551 §2.5.2): what pqsmime can receive and verify, most
@@ -281,7 +288,12 @@ mod tests {
 
     #[test]
     fn bad_times_are_rejected() {
-        for bad in [&b"2311142213Z"[..], b"231314221320Z", b"23111422132aZ", b"231114221320"] {
+        for bad in [
+            &b"2311142213Z"[..],
+            b"231314221320Z",
+            b"23111422132aZ",
+            b"231114221320",
+        ] {
             let enc = asn1::tlv(asn1::TAG_UTC_TIME, bad);
             let tlv = Reader::new(&enc).read().unwrap();
             assert!(parse_time(&tlv).is_err(), "{:?}", std::str::from_utf8(bad));

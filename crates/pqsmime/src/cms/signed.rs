@@ -5,7 +5,7 @@
 //! as the DER bytes that were received (after the `[0]` → SET OF re-tag), never re-encoded.
 
 use std::borrow::Cow;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::SystemTime;
 
 use const_oid::ObjectIdentifier;
@@ -171,7 +171,10 @@ fn signer_info(
     let sig_id = p.sig_alg.algorithm_identifier();
     let mut attributes = vec![
         attrs::attribute(&oids::ID_CONTENT_TYPE, vec![asn1::oid(content_type)]),
-        attrs::attribute(&oids::ID_SIGNING_TIME, vec![attrs::encode_time(signing_time)?]),
+        attrs::attribute(
+            &oids::ID_SIGNING_TIME,
+            vec![attrs::encode_time(signing_time)?],
+        ),
         attrs::attribute(
             &oids::ID_MESSAGE_DIGEST,
             vec![asn1::octet_string(content_digest)],
@@ -181,7 +184,10 @@ fn signer_info(
             &oids::ID_CMS_ALGORITHM_PROTECTION,
             vec![asn1::sequence(&[&digest_id, &asn1::retag(&sig_id, 0xA1)])],
         ),
-        attrs::attribute(&oids::ID_SMIME_CAPABILITIES, vec![attrs::smime_capabilities()]),
+        attrs::attribute(
+            &oids::ID_SMIME_CAPABILITIES,
+            vec![attrs::smime_capabilities()],
+        ),
         attrs::attribute(
             &oids::ID_AA_SIGNING_CERTIFICATE_V2,
             vec![attrs::signing_certificate_v2(p.signer.cert)],
@@ -239,11 +245,135 @@ fn signed_data_version(content_type: &ObjectIdentifier) -> u64 {
     }
 }
 
-/// Signs `content`; returns the DER ContentInfo.
+/// Signs `content`; returns the DER ContentInfo (DER for the encapsulated form too).
 pub fn sign(content: &[u8], signers: &[Signer<'_>], opts: &SignOptions) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(content.len() + 8192);
-    sign_stream(content, &mut out, signers, opts)?;
+    let mut out = Vec::with_capacity(content.len() + 16 * 1024);
+    if opts.detached {
+        sign_stream(content, &mut out, signers, opts)?;
+    } else {
+        sign_two_pass(
+            std::io::Cursor::new(content),
+            &mut out,
+            signers,
+            opts,
+            false,
+        )?;
+    }
     Ok(out)
+}
+
+/// Signs seekable input (a file) and writes a DER ContentInfo in constant memory: one pass
+/// computes the digests, a second copies the content behind definite-length headers. The
+/// copy is hashed again and must match, so a file that changes in between is an error rather
+/// than a broken signature. Returns the number of content bytes signed.
+pub fn sign_seekable<R: Read + Seek, W: Write>(
+    input: R,
+    output: W,
+    signers: &[Signer<'_>],
+    opts: &SignOptions,
+) -> Result<u64> {
+    sign_two_pass(input, output, signers, opts, true)
+}
+
+fn sign_two_pass<R: Read + Seek, W: Write>(
+    mut input: R,
+    mut output: W,
+    signers: &[Signer<'_>],
+    opts: &SignOptions,
+    recheck: bool,
+) -> Result<u64> {
+    let prepared = prepare(signers)?;
+    let content_type = opts.content_type.unwrap_or(oids::ID_DATA);
+    let signing_time = opts.signing_time.unwrap_or_else(SystemTime::now);
+    let start = input.stream_position()?;
+    let mut hasher = MultiHasher::new(prepared.iter().map(|p| p.digest));
+    let mut buf = vec![0u8; CHUNK];
+    let mut total: u64 = 0;
+    loop {
+        let n = read_some(&mut input, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let digests = hasher.finish();
+    let infos = signer_infos(&prepared, &digests, &content_type, opts, signing_time)?;
+    let version = asn1::integer_u64(signed_data_version(&content_type));
+    let digest_algs = digest_algorithms(&prepared);
+    let certs = certificate_set(&prepared, opts);
+    if opts.detached {
+        let encap = asn1::sequence(&[&asn1::oid(&content_type)]);
+        let sd = asn1::sequence(&[&version, &digest_algs, &encap, &certs, &infos]);
+        let ci = asn1::sequence(&[&asn1::oid(&oids::ID_SIGNED_DATA), &asn1::tlv(0xA0, &sd)]);
+        output.write_all(&ci)?;
+        output.flush()?;
+        return Ok(total);
+    }
+    let len = usize::try_from(total)
+        .map_err(|_| Error::Limit("content too large for this platform".into()))?;
+    // Lengths from the inside out: OCTET STRING, [0] EXPLICIT, EncapsulatedContentInfo,
+    // SignedData, [0] EXPLICIT, ContentInfo.
+    let octets_hdr = asn1::header(asn1::TAG_OCTET_STRING, len);
+    let octets_len = octets_hdr.len() + len;
+    let explicit_hdr = asn1::header(0xA0, octets_len);
+    let type_oid = asn1::oid(&content_type);
+    let encap_body = type_oid.len() + explicit_hdr.len() + octets_len;
+    let encap_hdr = asn1::header(asn1::TAG_SEQUENCE, encap_body);
+    let sd_body = version.len()
+        + digest_algs.len()
+        + encap_hdr.len()
+        + encap_body
+        + certs.len()
+        + infos.len();
+    let sd_hdr = asn1::header(asn1::TAG_SEQUENCE, sd_body);
+    let ci_explicit_hdr = asn1::header(0xA0, sd_hdr.len() + sd_body);
+    let sd_oid = asn1::oid(&oids::ID_SIGNED_DATA);
+    let ci_body = sd_oid.len() + ci_explicit_hdr.len() + sd_hdr.len() + sd_body;
+    let ci_hdr = asn1::header(asn1::TAG_SEQUENCE, ci_body);
+    for part in [
+        &ci_hdr,
+        &sd_oid,
+        &ci_explicit_hdr,
+        &sd_hdr,
+        &version,
+        &digest_algs,
+        &encap_hdr,
+        &type_oid,
+        &explicit_hdr,
+        &octets_hdr,
+    ] {
+        output.write_all(part)?;
+    }
+    input.seek(SeekFrom::Start(start))?;
+    let first = prepared[0].digest;
+    let mut check = recheck.then(|| Hasher::new(first));
+    let mut left = total;
+    while left > 0 {
+        let want = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
+        let n = read_some(&mut input, &mut buf[..want])?;
+        if n == 0 {
+            return Err(Error::Usage(
+                "the input became shorter while it was being signed".into(),
+            ));
+        }
+        if let Some(h) = check.as_mut() {
+            h.update(&buf[..n]);
+        }
+        output.write_all(&buf[..n])?;
+        left -= n as u64;
+    }
+    if let Some(h) = check {
+        if h.finish() != lookup(&digests, first)? {
+            return Err(Error::Usage(
+                "the input changed while it was being signed".into(),
+            ));
+        }
+    }
+    output.write_all(&certs)?;
+    output.write_all(&infos)?;
+    output.flush()?;
+    Ok(total)
 }
 
 /// Signs everything read from `input` and writes the ContentInfo to `output` in constant
@@ -569,7 +699,11 @@ fn parse_signer_info<'a>(si: &Tlv<'a>) -> Result<ParsedSignerInfo<'a>> {
             }
             SignerId::SubjectKeyId(ski.value)
         }
-        _ => return Err(Error::malformed("SignerInfo sid is neither issuerAndSerialNumber nor subjectKeyIdentifier")),
+        _ => {
+            return Err(Error::malformed(
+                "SignerInfo sid is neither issuerAndSerialNumber nor subjectKeyIdentifier",
+            ))
+        }
     };
     let digest_alg = r.read_expected(asn1::TAG_SEQUENCE, "SignerInfo digestAlgorithm")?;
     let signed_attrs = r.read_optional(0xA0)?;
@@ -627,7 +761,9 @@ pub fn verify(
     let mut message_certs = Vec::with_capacity(parsed.certificates.len());
     for (i, raw) in parsed.certificates.iter().enumerate() {
         let cert = Certificate::from_der(raw).map_err(|e| match e {
-            Error::Malformed(m) => Error::Malformed(format!("certificate {} in the message: {m}", i + 1)),
+            Error::Malformed(m) => {
+                Error::Malformed(format!("certificate {} in the message: {m}", i + 1))
+            }
             other => other,
         })?;
         message_certs.push(cert);
@@ -649,8 +785,7 @@ pub fn verify(
     let content: Option<Cow<'_, [u8]>> = match (&parsed.econtent, detached) {
         (Some(_), Some(_)) => {
             return Err(Error::Usage(
-                "the message carries its content; detached content must not be given too"
-                    .into(),
+                "the message carries its content; detached content must not be given too".into(),
             ))
         }
         (Some(c), None) => {
@@ -795,9 +930,10 @@ fn check_signer(
         Ok(path) => {
             report.chain_valid = Some(true);
             let anchor = path.last().map(|c| c.subject_string()).unwrap_or_default();
-            report
-                .checks
-                .push(format!("certificate chain of {} certificate(s) to trust anchor '{anchor}' is valid", path.len()));
+            report.checks.push(format!(
+                "certificate chain of {} certificate(s) to trust anchor '{anchor}' is valid",
+                path.len()
+            ));
         }
         Err(e) => {
             report.chain_valid = Some(false);
@@ -823,10 +959,7 @@ fn check_signer_inner(
 
     // Several certificates can share an issuer and serial number (the RFC 9882 examples do),
     // so among the certificates the sid names, take the one whose key fits the algorithm.
-    let candidates: Vec<&Certificate> = pool
-        .iter()
-        .filter(|c| sid_matches(&si.sid, c))
-        .collect();
+    let candidates: Vec<&Certificate> = pool.iter().filter(|c| sid_matches(&si.sid, c)).collect();
     let not_found = || {
         Error::BadSignature(match si.sid {
             SignerId::IssuerSerial { serial, .. } => format!(
@@ -861,14 +994,20 @@ fn check_signer_inner(
     report.subject = Some(cert.subject_string());
     report.email = cert.email_addresses().into_iter().next();
     report.certificate = Some(cert.clone());
-    report.checks.push(format!("signer certificate found: '{}'", cert.subject_string()));
+    report.checks.push(format!(
+        "signer certificate found: '{}'",
+        cert.subject_string()
+    ));
     // RFC 5652 §11 and RFC 8551 §2.5.3: these attributes are only meaningful when signed.
     for t in &si.unsigned_types {
         let must_be_signed = [
             (oids::ID_CONTENT_TYPE, "content-type"),
             (oids::ID_MESSAGE_DIGEST, "message-digest"),
             (oids::ID_SIGNING_TIME, "signing-time"),
-            (oids::ID_AA_ENCRYPTION_KEY_PREF, "SMIMEEncryptionKeyPreference"),
+            (
+                oids::ID_AA_ENCRYPTION_KEY_PREF,
+                "SMIMEEncryptionKeyPreference",
+            ),
             (oids::ID_CMS_ALGORITHM_PROTECTION, "CMSAlgorithmProtection"),
         ];
         if let Some((_, name)) = must_be_signed.iter().find(|(o, _)| o == t) {
@@ -882,12 +1021,11 @@ fn check_signer_inner(
         Some(sa) => {
             // The signed attributes must be DER; the signature covers the received bytes
             // re-tagged as SET OF.
-            let der_check = Reader::new(sa.raw).read().map_err(|_| {
-                Error::BadSignature("signed attributes are not DER encoded".into())
-            })?;
-            let attributes = attrs::parse_signed_attrs(der_check.value).map_err(|e| {
-                Error::BadSignature(format!("signed attributes: {e}"))
-            })?;
+            let der_check = Reader::new(sa.raw)
+                .read()
+                .map_err(|_| Error::BadSignature("signed attributes are not DER encoded".into()))?;
+            let attributes = attrs::parse_signed_attrs(der_check.value)
+                .map_err(|e| Error::BadSignature(format!("signed attributes: {e}")))?;
             if sig_alg.quantum_safe() && !sig_alg.accepts_cms_digest(digest) {
                 return Err(Error::BadSignature(format!(
                     "{} is too weak a digest for {} (RFC 9882 §3.3 / RFC 9814 §4)",
@@ -895,7 +1033,10 @@ fn check_signer_inner(
                     sig_alg.name()
                 )));
             }
-            if let SignatureAlgorithm::RsaPkcs1(d) | SignatureAlgorithm::RsaPss(d) | SignatureAlgorithm::Ecdsa(d) = sig_alg {
+            if let SignatureAlgorithm::RsaPkcs1(d)
+            | SignatureAlgorithm::RsaPss(d)
+            | SignatureAlgorithm::Ecdsa(d) = sig_alg
+            {
                 if d != digest {
                     return Err(Error::BadSignature(format!(
                         "the signature algorithm hashes with {} but the digest algorithm is {} (RFC 8933 requires the same)",
@@ -907,9 +1048,10 @@ fn check_signer_inner(
             check_attributes(&attributes, si, sd, digest, digests, cert, pool, report)?;
             let to_verify = asn1::retag(sa.raw, asn1::TAG_SET);
             key.verify(sig_alg, &to_verify, &si.signature)?;
-            report
-                .checks
-                .push(format!("{} signature over the signed attributes is valid", sig_alg.name()));
+            report.checks.push(format!(
+                "{} signature over the signed attributes is valid",
+                sig_alg.name()
+            ));
         }
         None => {
             if sd.econtent_type != oids::ID_DATA {
@@ -956,13 +1098,17 @@ fn check_attributes(
     let ct = attrs::single_value(attributes, &oids::ID_CONTENT_TYPE, "content-type")?
         .ok_or_else(|| bad("the content-type signed attribute is missing".into()))?;
     if ct.tag != asn1::TAG_OID || asn1::parse_oid(ct.value)? != sd.econtent_type {
-        return Err(bad("the content-type attribute does not match the content type".into()));
+        return Err(bad(
+            "the content-type attribute does not match the content type".into(),
+        ));
     }
     // message-digest: present, single-valued, equal to our digest (RFC 5652 §11.2).
     let md = attrs::single_value(attributes, &oids::ID_MESSAGE_DIGEST, "message-digest")?
         .ok_or_else(|| bad("the message-digest signed attribute is missing".into()))?;
     if md.tag != asn1::TAG_OCTET_STRING {
-        return Err(bad("the message-digest attribute is not an OCTET STRING".into()));
+        return Err(bad(
+            "the message-digest attribute is not an OCTET STRING".into()
+        ));
     }
     let computed = lookup(digests, digest)?;
     if md.value.len() != computed.len() || !bool::from(md.value.ct_eq(computed)) {
@@ -971,15 +1117,24 @@ fn check_attributes(
             digest.name()
         )));
     }
-    report.checks.push(format!("{} message digest matches the content", digest.name()));
+    report.checks.push(format!(
+        "{} message digest matches the content",
+        digest.name()
+    ));
     if let Some(t) = attrs::single_value(attributes, &oids::ID_SIGNING_TIME, "signing-time")? {
         let secs = attrs::parse_time(&t).map_err(|e| bad(format!("signing-time: {e}")))?;
-        report
-            .checks
-            .push(format!("signing time (claimed by the signer) {}", attrs::format_unix(secs)));
+        report.checks.push(format!(
+            "signing time (claimed by the signer) {}",
+            attrs::format_unix(secs)
+        ));
     }
-    if attributes.iter().any(|a| a.attr_type == oids::ID_COUNTERSIGNATURE) {
-        return Err(bad("a countersignature must not be a signed attribute".into()));
+    if attributes
+        .iter()
+        .any(|a| a.attr_type == oids::ID_COUNTERSIGNATURE)
+    {
+        return Err(bad(
+            "a countersignature must not be a signed attribute".into()
+        ));
     }
     // CMSAlgorithmProtection (RFC 6211 §3): must repeat the SignerInfo's algorithms exactly.
     if let Some(p) = attrs::single_value(
@@ -1008,7 +1163,9 @@ fn check_attributes(
         "signing-certificate-v2",
     )? {
         check_signing_certificate_v2(&v, cert)?;
-        report.checks.push("signing-certificate-v2 identifies the signer certificate".into());
+        report
+            .checks
+            .push("signing-certificate-v2 identifies the signer certificate".into());
     }
     // SMIMEEncryptionKeyPreference (RFC 8551 §2.5.3): report the named certificate.
     if let Some(v) = attrs::single_value(
@@ -1053,21 +1210,24 @@ fn find_encryption_cert(v: &Tlv<'_>, pool: &[Certificate]) -> Option<Certificate
         0xA0 => {
             let mut r = Reader::new(v.value);
             let first = r.read().ok()?;
-            let (issuer, serial) = if first.tag == asn1::TAG_SEQUENCE && r.peek_tag() == Some(asn1::TAG_INTEGER) {
-                (first.raw, r.read().ok()?.value)
-            } else if first.tag == asn1::TAG_SEQUENCE && r.is_empty() {
-                let mut ir = first.reader(Rules::Der);
-                let issuer = ir.read().ok()?.raw;
-                (issuer, ir.read().ok()?.value)
-            } else {
-                return None;
-            };
+            let (issuer, serial) =
+                if first.tag == asn1::TAG_SEQUENCE && r.peek_tag() == Some(asn1::TAG_INTEGER) {
+                    (first.raw, r.read().ok()?.value)
+                } else if first.tag == asn1::TAG_SEQUENCE && r.is_empty() {
+                    let mut ir = first.reader(Rules::Der);
+                    let issuer = ir.read().ok()?.raw;
+                    (issuer, ir.read().ok()?.value)
+                } else {
+                    return None;
+                };
             find_signer_cert(&SignerId::IssuerSerial { issuer, serial }, pool).cloned()
         }
         0x82 => find_signer_cert(&SignerId::SubjectKeyId(v.value), pool).cloned(),
         0xA1 => {
             let mut r = Reader::new(v.value);
-            let ski = r.read_expected(asn1::TAG_OCTET_STRING, "RecipientKeyIdentifier").ok()?;
+            let ski = r
+                .read_expected(asn1::TAG_OCTET_STRING, "RecipientKeyIdentifier")
+                .ok()?;
             find_signer_cert(&SignerId::SubjectKeyId(ski.value), pool).cloned()
         }
         _ => None,
