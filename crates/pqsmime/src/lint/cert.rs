@@ -1125,7 +1125,7 @@ fn decode_key_usage(
         return Err("bits beyond decipherOnly are set".to_string());
     }
     // X.690 §11.2.2: a named bit list has its trailing zero bits removed.
-    let total = bytes.len() * 8 - usize::from(unused);
+    let total = (bytes.len() * 8).saturating_sub(usize::from(unused));
     let last_set = if bits == 0 {
         0
     } else {

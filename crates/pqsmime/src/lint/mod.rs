@@ -492,6 +492,35 @@ pub fn format_text(findings: &[Finding]) -> String {
     out
 }
 
+/// Every rule as a Markdown table (code, severity, applies to, effective dates, citation,
+/// description), e.g. for `pqsmime lint --list-rules` or documentation.
+pub fn rules_table() -> String {
+    let mut out = String::from(
+        "| code | severity | applies to | effective | citation | requirement |\n|---|---|---|---|---|---|\n",
+    );
+    for r in rules() {
+        let scope = match r.scope {
+            Scope::SUBSCRIBER => "subscriber",
+            Scope::SUBORDINATE_CA => "subordinate CA",
+            Scope::ROOT_CA => "root CA",
+            Scope::CA => "CA",
+            Scope::SUBSCRIBER_OR_SUBORDINATE_CA => "subscriber, subordinate CA",
+            _ => "any",
+        };
+        let dates = match (r.effective_from, r.effective_until) {
+            (Some(f), Some(u)) => format!("{f} – {u}"),
+            (Some(f), None) => format!("from {f}"),
+            (None, Some(u)) => format!("before {u}"),
+            (None, None) => String::new(),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {scope} | {dates} | {} | {} |\n",
+            r.code, r.severity, r.citation, r.description
+        ));
+    }
+    out
+}
+
 /// The `pqsmime lint --json` object for one certificate:
 /// `{"certificate", "profile", "findings": [{"severity", "code", "message", "citation"}]}`.
 /// `certificate` is how the caller names it (usually the path); `profile` is the profile name

@@ -1471,3 +1471,14 @@ fn internal_names_are_errors() {
     );
     assert_only_error(&run(&c.der(), p), "smime.internal_name");
 }
+
+#[test]
+fn rules_table_lists_every_rule() {
+    let t = rules_table();
+    assert_eq!(t.lines().count(), rules().len() + 2);
+    assert!(
+        t.contains("| `smime.legacy_after_sunset` | error | subscriber | from 2025-07-15 |"),
+        "{t}"
+    );
+    assert!(t.contains("| `smime.pq_algorithm_before_smc013` | error | any | before 2025-08-22 |"));
+}
