@@ -334,12 +334,12 @@ alg_tests!([
 mod multipart {
     use super::*;
     alg_tests!([
-    ml_dsa_44 = "ml-dsa-44",
-    ml_dsa_65 = "ml-dsa-65",
-    ml_dsa_87 = "ml-dsa-87",
-    slh_dsa_sha2_128f = "slh-dsa-sha2-128f",
-    rsa_2048 = "rsa-2048",
-    ec_p256 = "ec-p256",
-    ed25519 = "ed25519",
-] => [smime_multipart]);
+        ml_dsa_44 = "ml-dsa-44",
+        ml_dsa_65 = "ml-dsa-65",
+        ml_dsa_87 = "ml-dsa-87",
+        slh_dsa_sha2_128f = "slh-dsa-sha2-128f",
+        rsa_2048 = "rsa-2048",
+        ec_p256 = "ec-p256",
+        ed25519 = "ed25519",
+    ] => [smime_multipart]);
 }

@@ -162,7 +162,7 @@ impl Out {
 pub fn fail(msg: &str, runs: &[&Out]) -> ! {
     let mut text = format!("{msg}\n");
     for r in runs {
-        text.push_str("\n");
+        text.push('\n');
         text.push_str(&r.describe());
     }
     panic!("{text}");
