@@ -191,3 +191,36 @@ fn smime_lint_vectors() {
         unexplained.join("\n")
     );
 }
+
+/// Corrupting any byte of a vector certificate, or cutting it short, gives findings or one
+/// clear error — never a panic.
+#[test]
+fn corrupted_vectors_never_panic() {
+    let opts = LintOptions::default();
+    let mut errors = 0usize;
+    let mut reports = 0usize;
+    for c in read_cases() {
+        for i in (0..c.der.len()).step_by(5) {
+            for mask in [0x01u8, 0x80, 0xFF] {
+                let mut d = c.der.clone();
+                d[i] ^= mask;
+                match lint::lint(&d, &opts) {
+                    Ok(_) => reports += 1,
+                    Err(e) => {
+                        assert!(!e.to_string().is_empty());
+                        errors += 1;
+                    }
+                }
+            }
+        }
+        for n in (0..c.der.len()).step_by(11) {
+            assert!(
+                lint::lint(&c.der[..n], &opts).is_err(),
+                "{}: truncated to {n}",
+                c.name
+            );
+        }
+    }
+    println!("{reports} corrupted certificates linted, {errors} refused as unreadable");
+    assert!(reports > 0 && errors > 0);
+}
