@@ -1,12 +1,33 @@
 //! RFC 8551 MIME framing: multipart/signed, application/pkcs7-mime, and input detection.
 //!
 //! This module handles the MIME entities S/MIME uses around CMS objects. Whole RFC 5322
-//! messages (outer headers, header protection, transfer-encoding of the signed part) build
-//! on it in the message layer.
+//! messages build on it:
+//! * [`message`]: outgoing — sign, encrypt, or sign-then-encrypt a complete message, keeping
+//!   its outer header, canonicalising and 7-bit encoding the signed part ([`encode`]) and
+//!   protecting the header section ([`headers`], RFC 9788);
+//! * [`open`]: incoming — walk nested layers, verify, decrypt, check the sender and the
+//!   protected headers;
+//! * [`batch`]: Maildir and mbox mailboxes, one message at a time;
+//! * [`blob`]: spooling large messages to temporary files, streaming codecs;
+//! * [`fields`]: header sections kept byte for byte.
 
 use base64ct::{Base64, Encoding};
 
+use crate::asn1::{self, Reader};
 use crate::error::{Error, Result};
+
+pub mod batch;
+pub mod blob;
+pub mod encode;
+pub mod fields;
+pub mod headers;
+pub mod message;
+pub mod open;
+
+pub use blob::Blob;
+pub use fields::{Field, HeaderSection};
+pub use message::{protect, Protected, Protection, SignedForm};
+pub use open::{open, Layer, LayerKind, OpenOptions, Opened, SenderCheck};
 
 /// Largest header section we parse, and deepest multipart nesting we follow.
 const MAX_HEADER_BYTES: usize = 256 * 1024;
@@ -59,10 +80,13 @@ pub fn detect(data: &[u8]) -> Result<Input> {
     })?;
     match ct.mime_type.as_str() {
         "multipart/signed" => {
-            let boundary = ct.param("boundary").ok_or_else(|| {
-                Error::malformed("multipart/signed without a boundary parameter")
-            })?;
-            let protocol = ct.param("protocol").unwrap_or_default().to_ascii_lowercase();
+            let boundary = ct
+                .param("boundary")
+                .ok_or_else(|| Error::malformed("multipart/signed without a boundary parameter"))?;
+            let protocol = ct
+                .param("protocol")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             if protocol != "application/pkcs7-signature"
                 && protocol != "application/x-pkcs7-signature"
             {
@@ -82,7 +106,8 @@ pub fn detect(data: &[u8]) -> Result<Input> {
                 .content_type()
                 .map(|c| c.mime_type)
                 .unwrap_or_default();
-            if sig_ct != "application/pkcs7-signature" && sig_ct != "application/x-pkcs7-signature" {
+            if sig_ct != "application/pkcs7-signature" && sig_ct != "application/x-pkcs7-signature"
+            {
                 return Err(Error::malformed(format!(
                     "the second part of multipart/signed is '{sig_ct}', not application/pkcs7-signature"
                 )));
@@ -94,7 +119,9 @@ pub fn detect(data: &[u8]) -> Result<Input> {
                 micalg: ct.param("micalg"),
             })
         }
-        "application/pkcs7-mime" | "application/x-pkcs7-mime" | "application/pkcs7-signature"
+        "application/pkcs7-mime"
+        | "application/x-pkcs7-mime"
+        | "application/pkcs7-signature"
         | "application/x-pkcs7-signature" => Ok(Input::Cms {
             der: entity.decoded_body()?,
             smime_type: ct.param("smime-type"),
@@ -106,10 +133,7 @@ pub fn detect(data: &[u8]) -> Result<Input> {
 }
 
 fn trim_start(data: &[u8]) -> &[u8] {
-    let skip = data
-        .iter()
-        .take_while(|b| b.is_ascii_whitespace())
-        .count();
+    let skip = data.iter().take_while(|b| b.is_ascii_whitespace()).count();
     &data[skip..]
 }
 
@@ -182,7 +206,8 @@ fn new_boundary(content: &[u8]) -> String {
             rnd = [0x5A; 12];
         }
         let b = format!(
-            "----=_pqsmime_{}",
+            "{}{}",
+            encode::BOUNDARY_PREFIX,
             rnd.iter().map(|x| format!("{x:02x}")).collect::<String>()
         );
         if !contains(content, b.as_bytes()) {
@@ -221,6 +246,32 @@ pub fn multipart_signed(content: &[u8], signature_der: &[u8], micalg: &str) -> V
     out
 }
 
+/// The digestAlgorithms SET of a SignedData ContentInfo (DER or BER).
+pub fn signed_data_digests(cms: &[u8]) -> Result<Vec<crate::alg::DigestAlgorithm>> {
+    let mut r = Reader::new_ber(cms);
+    let ci = r.read_expected(asn1::TAG_SEQUENCE, "ContentInfo")?;
+    let mut ci = ci.reader(r.rules());
+    let ct = asn1::read_oid(&mut ci, "ContentInfo contentType")?;
+    if ct != crate::oids::ID_SIGNED_DATA {
+        return Err(Error::malformed("the ContentInfo is not SignedData"));
+    }
+    let explicit = ci.read_expected(0xA0, "ContentInfo content")?;
+    let mut ex = explicit.reader(r.rules());
+    let sd = ex.read_expected(asn1::TAG_SEQUENCE, "SignedData")?;
+    let mut sd = sd.reader(r.rules());
+    asn1::read_small_uint(&mut sd, "SignedData version")?;
+    let set = sd.read_expected(asn1::TAG_SET, "SignedData digestAlgorithms")?;
+    let mut set = set.reader(r.rules());
+    let mut out = Vec::new();
+    while !set.is_empty() {
+        let alg = set.read()?;
+        out.push(crate::alg::DigestAlgorithm::from_algorithm_identifier(
+            alg.raw,
+        )?);
+    }
+    Ok(out)
+}
+
 /// Builds an application/pkcs7-mime entity with base64 body. `smime_type` is e.g.
 /// `signed-data`, `enveloped-data`, `authEnveloped-data`.
 pub fn pkcs7_mime(der: &[u8], smime_type: &str) -> Vec<u8> {
@@ -251,11 +302,7 @@ impl ContentType {
     /// Parses `type/subtype; name=value; name="quoted value"`.
     pub fn parse(value: &str) -> ContentType {
         let mut parts = split_params(value).into_iter();
-        let mime_type = parts
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
+        let mime_type = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
         let params = parts
             .filter_map(|p| {
                 let (k, v) = p.split_once('=')?;
@@ -323,7 +370,9 @@ impl<'a> Entity<'a> {
         let mut pos = 0;
         loop {
             if pos > MAX_HEADER_BYTES {
-                return Err(Error::Limit("MIME header section larger than 256 KiB".into()));
+                return Err(Error::Limit(
+                    "MIME header section larger than 256 KiB".into(),
+                ));
             }
             let rest = &data[pos..];
             if rest.is_empty() {
@@ -365,7 +414,9 @@ impl<'a> Entity<'a> {
                     ))
                 })?;
                 if name.is_empty() || name.contains(' ') {
-                    return Err(Error::malformed(format!("invalid MIME header name '{name}'")));
+                    return Err(Error::malformed(format!(
+                        "invalid MIME header name '{name}'"
+                    )));
                 }
                 headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
             }
@@ -416,56 +467,114 @@ impl<'a> Entity<'a> {
 /// the line break ending a delimiter line up to (not including) the line break before the
 /// next delimiter (RFC 2046 §5.1.1).
 pub fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Result<Vec<&'a [u8]>> {
+    let layout = multipart_layout(body, boundary)?;
+    Ok(layout.parts.into_iter().map(|r| &body[r]).collect())
+}
+
+/// Where the pieces of a multipart body are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MultipartLayout {
+    /// The preamble is `..preamble_end`.
+    pub preamble_end: usize,
+    /// Each body part, without the line breaks that belong to the delimiters.
+    pub parts: Vec<std::ops::Range<usize>>,
+    /// The epilogue starts here (after the close-delimiter line).
+    pub epilogue_start: usize,
+}
+
+/// Most body parts in one multipart entity.
+pub const MAX_PARTS: usize = 10_000;
+
+/// Whether `line` (from its start) is a delimiter line for `delim` (`--boundary`): the
+/// boundary must be followed by `--`, white space or the end of the line (RFC 2046 §5.1.1),
+/// so that `--abc` does not match inside `--abcdef`. Returns `Some(closing)`.
+pub(crate) fn delimiter_kind(line: &[u8], delim: &[u8]) -> Option<bool> {
+    let after = line.strip_prefix(delim)?;
+    if after.starts_with(b"--") {
+        return Some(true);
+    }
+    match after.first() {
+        None | Some(b'\r' | b'\n' | b' ' | b'\t') => Some(false),
+        Some(_) => None,
+    }
+}
+
+/// Finds the delimiter lines of a multipart body (RFC 2046 §5.1.1). Fails when the boundary
+/// is invalid, never occurs, or the close delimiter is missing.
+pub fn multipart_layout(body: &[u8], boundary: &[u8]) -> Result<MultipartLayout> {
     if boundary.is_empty() || boundary.len() > 70 {
-        return Err(Error::malformed("multipart boundary must be 1 to 70 characters"));
+        return Err(Error::malformed(
+            "multipart boundary must be 1 to 70 characters",
+        ));
     }
     let mut delim = b"--".to_vec();
     delim.extend_from_slice(boundary);
-    // Positions of delimiter lines: at the start of the body or right after a line break.
-    let mut starts = Vec::new();
+    // (start of the delimiter line, closing?)
+    let mut found: Vec<(usize, bool)> = Vec::new();
     let mut i = 0;
-    while i + delim.len() <= body.len() {
-        let at_line_start = i == 0 || body[i - 1] == b'\n';
-        if at_line_start && body[i..].starts_with(&delim) {
-            let after = &body[i + delim.len()..];
-            let closing = after.starts_with(b"--");
-            starts.push((i, closing));
+    while i < body.len() {
+        let line_start = i;
+        let line_end = body[i..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map(|p| i + p + 1)
+            .unwrap_or(body.len());
+        if let Some(closing) = delimiter_kind(&body[line_start..line_end], &delim) {
+            if found.len() > MAX_PARTS {
+                return Err(Error::Limit(format!(
+                    "a multipart entity with more than {MAX_PARTS} parts"
+                )));
+            }
+            found.push((line_start, closing));
             if closing {
                 break;
             }
-            i += delim.len();
-        } else {
-            i += 1;
         }
+        i = line_end;
     }
-    if starts.is_empty() {
-        return Err(Error::malformed("the multipart boundary never occurs in the body"));
+    if found.is_empty() {
+        return Err(Error::malformed(
+            "the multipart boundary never occurs in the body (broken or altered boundary?)",
+        ));
     }
-    if !starts.last().is_some_and(|(_, closing)| *closing) {
+    if !found.last().is_some_and(|(_, closing)| *closing) {
         return Err(Error::malformed(
             "the multipart body has no closing boundary (truncated message?)",
         ));
     }
-    let mut parts = Vec::new();
-    for w in starts.windows(2) {
-        let (s, _) = w[0];
-        let (e, _) = w[1];
-        // Skip the rest of the delimiter line (transport padding) and its line break.
-        let line_end = body[s..e]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map(|p| s + p + 1)
-            .ok_or_else(|| Error::malformed("multipart delimiter line has no line break"))?;
-        let mut end = e;
-        if end > line_end && body[end - 1] == b'\n' {
+    let strip_break = |start: usize, mut end: usize| {
+        if end > start && body[end - 1] == b'\n' {
             end -= 1;
-            if end > line_end && body[end - 1] == b'\r' {
+            if end > start && body[end - 1] == b'\r' {
                 end -= 1;
             }
         }
-        parts.push(&body[line_end.min(end)..end]);
+        end
+    };
+    let line_after = |s: usize| {
+        body[s..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map(|p| s + p + 1)
+            .unwrap_or(body.len())
+    };
+    let preamble_end = strip_break(0, found[0].0);
+    let mut parts = Vec::with_capacity(found.len().saturating_sub(1));
+    for w in found.windows(2) {
+        let (s, _) = w[0];
+        let (e, _) = w[1];
+        let content_start = line_after(s).min(e);
+        parts.push(content_start..strip_break(content_start, e));
     }
-    Ok(parts)
+    let epilogue_start = found
+        .last()
+        .map(|(s, _)| line_after(*s))
+        .unwrap_or(body.len());
+    Ok(MultipartLayout {
+        preamble_end,
+        parts,
+        epilogue_start,
+    })
 }
 
 #[cfg(test)]
@@ -495,7 +604,10 @@ mod tests {
     fn lf_only_input_is_canonicalized() {
         let content = b"Content-Type: text/plain\r\n\r\nHi\r\n";
         let mime = multipart_signed(content, &[0x30, 0x00], "sha-256");
-        let lf: Vec<u8> = String::from_utf8(mime).unwrap().replace("\r\n", "\n").into_bytes();
+        let lf: Vec<u8> = String::from_utf8(mime)
+            .unwrap()
+            .replace("\r\n", "\n")
+            .into_bytes();
         match detect(&lf).unwrap() {
             Input::MultipartSigned { content: c, .. } => assert_eq!(c, content),
             other => panic!("unexpected {other:?}"),
