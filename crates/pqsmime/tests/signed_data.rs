@@ -538,3 +538,115 @@ fn in_memory_and_file_signing_produce_der() {
     let detached = sign(CONTENT, &signers, &SignOptions::default()).unwrap();
     assert_der(&detached);
 }
+
+#[test]
+fn streaming_verification_releases_content_only_when_valid() {
+    use pqsmime::cms::enveloped::MemorySink;
+    use pqsmime::cms::signed::verify_stream;
+
+    let (key, cert) = openssl_identity("sm_mldsa44.pem");
+    let (ec_key, ec_cert) = openssl_identity("smec1.pem");
+    let signers = [signer(&key, &cert), signer(&ec_key, &ec_cert)];
+    let content: Vec<u8> = (0..150_000u32).map(|i| (i % 253) as u8).collect();
+    let encapsulated = SignOptions {
+        detached: false,
+        ..SignOptions::default()
+    };
+    // DER (in memory) and BER (streamed, indefinite lengths, 64 KiB segments).
+    let der = sign(&content, &signers, &encapsulated).unwrap();
+    let mut ber = Vec::new();
+    sign_stream(&content[..], &mut ber, &signers, &encapsulated).unwrap();
+    for (name, msg) in [("DER", &der), ("BER", &ber)] {
+        let mut sink = MemorySink::new();
+        let report = verify_stream(&msg[..], None, &trusting_root(), &mut sink).unwrap();
+        assert!(report.valid, "{name}: {:?}", report.signers);
+        assert_eq!(report.signers.len(), 2);
+        assert_eq!(
+            sink.into_inner().as_deref().map(|v| &v[..]),
+            Some(&content[..]),
+            "{name}"
+        );
+
+        // One content byte changed: invalid, nothing released.
+        let mut bad = msg.clone();
+        let pos = bad
+            .windows(8)
+            .position(|w| w == &content[1000..1008])
+            .unwrap();
+        bad[pos] ^= 1;
+        let mut sink = MemorySink::new();
+        let report = verify_stream(&bad[..], None, &trusting_root(), &mut sink).unwrap();
+        assert!(!report.valid, "{name}");
+        assert!(
+            sink.into_inner().is_none(),
+            "{name}: unverified content released"
+        );
+
+        // Truncated: an error, nothing released.
+        let mut sink = MemorySink::new();
+        assert!(verify_stream(&msg[..msg.len() - 3], None, &trusting_root(), &mut sink).is_err());
+        assert!(sink.into_inner().is_none());
+    }
+
+    // Detached.
+    let detached = sign(&content, &signers, &SignOptions::default()).unwrap();
+    let mut sink = MemorySink::new();
+    let mut reader = &content[..];
+    let report = verify_stream(
+        &detached[..],
+        Some(&mut reader),
+        &trusting_root(),
+        &mut sink,
+    )
+    .unwrap();
+    assert!(report.valid);
+    assert_eq!(
+        sink.into_inner().as_deref().map(|v| &v[..]),
+        Some(&content[..])
+    );
+}
+
+#[test]
+fn streaming_and_in_memory_verification_agree_on_vectors() {
+    use pqsmime::cms::enveloped::MemorySink;
+    use pqsmime::cms::signed::verify_stream;
+
+    let mut files: Vec<String> = ["44", "65", "87"]
+        .iter()
+        .map(|l| format!("lamps-cms-ml-dsa/examples/mldsa{l}-signed-attrs.pem"))
+        .collect();
+    for f in [
+        "no_ct_attr.cms",
+        "no_md_attr.cms",
+        "ct_multiple_attr.cms",
+        "bad_signtime_attr.cms",
+    ] {
+        files.push(format!("openssl-cms-testdata/cms-data/{f}"));
+    }
+    let extra: Vec<Certificate> = ["44", "65", "87"]
+        .iter()
+        .flat_map(|l| {
+            Certificate::from_pem_or_der(&read(&format!(
+                "lamps-dilithium-certificates/examples/ML-DSA-{l}.crt"
+            )))
+            .unwrap()
+        })
+        .collect();
+    let opts = VerifyOptions {
+        extra_certs: extra,
+        no_chain: true,
+        ..VerifyOptions::default()
+    };
+    for f in files {
+        let smime::Input::Cms { der, .. } = smime::detect(&read(&f)).unwrap() else {
+            panic!("{f}")
+        };
+        let a = verify(&der, None, &opts).map(|r| (r.valid, r.signers.len()));
+        let mut sink = MemorySink::new();
+        let b = verify_stream(&der[..], None, &opts, &mut sink).map(|r| (r.valid, r.signers.len()));
+        assert_eq!(a.is_ok(), b.is_ok(), "{f}: {a:?} vs {b:?}");
+        if let (Ok(a), Ok(b)) = (a, b) {
+            assert_eq!(a, b, "{f}");
+        }
+    }
+}

@@ -13,6 +13,8 @@ use const_oid::ObjectIdentifier;
 use crate::alg::{DigestAlgorithm, SignatureAlgorithm};
 use crate::asn1::{self, Reader, Rules, Tlv};
 use crate::cms::attrs;
+use crate::cms::enveloped::stream::{BerReader, Frame};
+use crate::cms::enveloped::DecryptSink;
 use crate::digest::Hasher;
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
@@ -156,7 +158,12 @@ fn lookup(digests: &[(DigestAlgorithm, Vec<u8>)], alg: DigestAlgorithm) -> Resul
         .iter()
         .find(|(a, _)| *a == alg)
         .map(|(_, d)| d.as_slice())
-        .ok_or_else(|| Error::Crypto(format!("{} digest was not computed", alg.name())))
+        .ok_or_else(|| {
+            Error::BadSignature(format!(
+                "the content was not hashed with {}: the SignedData does not list it in digestAlgorithms",
+                alg.name()
+            ))
+        })
 }
 
 /// Builds one SignerInfo (DER) given the content digest.
@@ -750,25 +757,15 @@ fn looks_like_signed_attrs(content: &[u8]) -> bool {
     }
 }
 
-/// Verifies a SignedData ContentInfo (BER or DER). `detached` supplies the content when the
-/// message has none. Returns a report; `Err` only for input that cannot be read at all.
+/// Verifies a SignedData ContentInfo (BER or DER) held in memory. `detached` supplies the
+/// content when the message has none. Returns a report; `Err` only for input that cannot be
+/// read at all. For large messages prefer [`verify_stream`].
 pub fn verify(
     cms: &[u8],
     detached: Option<&mut dyn Read>,
     opts: &VerifyOptions,
 ) -> Result<VerifyReport> {
     let parsed = parse_content_info(cms)?;
-    let mut message_certs = Vec::with_capacity(parsed.certificates.len());
-    for (i, raw) in parsed.certificates.iter().enumerate() {
-        let cert = Certificate::from_der(raw).map_err(|e| match e {
-            Error::Malformed(m) => {
-                Error::Malformed(format!("certificate {} in the message: {m}", i + 1))
-            }
-            other => other,
-        })?;
-        message_certs.push(cert);
-    }
-
     // Which digests are needed, and is the whole content needed (pure signature without
     // signed attributes)?
     let mut needed = Vec::new();
@@ -783,11 +780,7 @@ pub fn verify(
     }
     let mut hasher = MultiHasher::new(needed);
     let content: Option<Cow<'_, [u8]>> = match (&parsed.econtent, detached) {
-        (Some(_), Some(_)) => {
-            return Err(Error::Usage(
-                "the message carries its content; detached content must not be given too".into(),
-            ))
-        }
+        (Some(_), Some(_)) => return Err(content_given_twice()),
         (Some(c), None) => {
             hasher.update(c);
             Some(Cow::Borrowed(c.as_ref()))
@@ -813,15 +806,271 @@ pub fn verify(
             }
             need_content.then_some(Cow::Owned(kept))
         }
-        (None, None) => {
-            return Err(Error::Usage(
-                "this is a detached signature: the signed content must be supplied (--content)"
-                    .into(),
-            ))
-        }
+        (None, None) => return Err(content_missing()),
     };
     let digests = hasher.finish();
+    let mut report = evaluate(&parsed, content.as_deref(), &digests, opts)?;
+    report.content = parsed.econtent.as_ref().map(|c| c.to_vec());
+    Ok(report)
+}
 
+fn content_given_twice() -> Error {
+    Error::Usage("the message carries its content; detached content must not be given too".into())
+}
+
+fn content_missing() -> Error {
+    Error::Usage(
+        "this is a detached signature: the signed content must be supplied (--content)".into(),
+    )
+}
+
+/// Content that [`verify_stream`] keeps in memory for signers without signed attributes
+/// (pure algorithms sign the content itself). Larger streamed content cannot be checked
+/// against such a signer; S/MIME always uses signed attributes.
+pub const MAX_STREAM_KEPT_CONTENT: usize = 16 * 1024 * 1024;
+/// Largest certificates or signerInfos field [`verify_stream`] reads into memory.
+const MAX_STREAM_ELEMENT: usize = 32 * 1024 * 1024;
+
+/// Verifies a SignedData read from `input` in constant memory (apart from the certificates
+/// and signer infos, which are read whole up to 32 MiB each).
+///
+/// The content — encapsulated, or `detached` when the message has none — is hashed as it
+/// streams and written to `sink` as unverified data. The sink is committed only when the
+/// report is valid under `opts.policy`, and aborted otherwise, so nothing unverified is ever
+/// released. The content is hashed with the digests listed in `SignedData.digestAlgorithms`;
+/// a signer using another digest is reported as failed. [`VerifyReport::content`] is `None`
+/// (the content went to the sink).
+pub fn verify_stream<R: Read, S: DecryptSink + ?Sized>(
+    input: R,
+    detached: Option<&mut dyn Read>,
+    opts: &VerifyOptions,
+    sink: &mut S,
+) -> Result<VerifyReport> {
+    match verify_stream_inner(input, detached, opts, sink) {
+        Ok(report) => {
+            if report.valid {
+                if let Err(e) = sink.commit() {
+                    sink.abort();
+                    return Err(e);
+                }
+            } else {
+                sink.abort();
+            }
+            Ok(report)
+        }
+        Err(e) => {
+            sink.abort();
+            Err(e)
+        }
+    }
+}
+
+/// Hashes, keeps (up to a limit) and spools content chunks.
+struct ContentTap<'s, S: DecryptSink + ?Sized> {
+    hasher: MultiHasher,
+    kept: Option<Vec<u8>>,
+    sink: &'s mut S,
+}
+
+impl<S: DecryptSink + ?Sized> ContentTap<'_, S> {
+    fn take(&mut self, data: &[u8]) -> Result<()> {
+        self.hasher.update(data);
+        if let Some(k) = self.kept.as_mut() {
+            if k.len() + data.len() > MAX_STREAM_KEPT_CONTENT {
+                self.kept = None;
+            } else {
+                k.extend_from_slice(data);
+            }
+        }
+        self.sink.write_unverified(data)
+    }
+}
+
+fn stream_octets<R: Read, S: DecryptSink + ?Sized>(
+    r: &mut BerReader<R>,
+    parent: &Frame,
+    tap: &mut ContentTap<'_, S>,
+    buf: &mut [u8],
+    depth: usize,
+) -> Result<()> {
+    if depth > asn1::MAX_DEPTH {
+        return Err(Error::Limit(
+            "eContent OCTET STRING segments nested too deeply".into(),
+        ));
+    }
+    let h = r.header("eContent")?;
+    match (h.tag, h.len) {
+        (asn1::TAG_OCTET_STRING, Some(len)) => {
+            let mut left = len;
+            while left > 0 {
+                let n = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
+                r.read_exact(&mut buf[..n], "eContent")?;
+                tap.take(&buf[..n])?;
+                left -= n as u64;
+            }
+            Ok(())
+        }
+        (0x24, _) => {
+            let mut frame = r.open(&h, parent, "eContent")?;
+            while !r.at_end(&mut frame, "eContent")? {
+                stream_octets(r, &frame, tap, buf, depth + 1)?;
+            }
+            Ok(())
+        }
+        (t, _) => Err(Error::malformed(format!(
+            "eContent: expected an OCTET STRING, found tag 0x{t:02X}"
+        ))),
+    }
+}
+
+fn verify_stream_inner<R: Read, S: DecryptSink + ?Sized>(
+    input: R,
+    detached: Option<&mut dyn Read>,
+    opts: &VerifyOptions,
+    sink: &mut S,
+) -> Result<VerifyReport> {
+    let mut r = BerReader::new(input);
+    let root = BerReader::<R>::root();
+    let h = r.expect(asn1::TAG_SEQUENCE, "ContentInfo")?;
+    let mut ci = r.open(&h, &root, "ContentInfo")?;
+    let ct = r.element(256, "ContentInfo contentType")?;
+    let content_type = asn1::read_oid(&mut Reader::new(&ct), "ContentInfo contentType")?;
+    if content_type != oids::ID_SIGNED_DATA {
+        return Err(Error::malformed(format!(
+            "expected SignedData but the ContentInfo holds {}",
+            crate::alg::describe_oid(&content_type)
+        )));
+    }
+    let h = r.expect(0xA0, "ContentInfo content")?;
+    let mut explicit = r.open(&h, &ci, "ContentInfo content")?;
+    let h = r.expect(asn1::TAG_SEQUENCE, "SignedData")?;
+    let mut sd = r.open(&h, &explicit, "SignedData")?;
+    let version_el = r.element(16, "SignedData version")?;
+    let version = asn1::read_small_uint(&mut Reader::new_ber(&version_el), "SignedData version")?;
+    if !matches!(version, 1 | 3 | 4 | 5) {
+        return Err(Error::malformed(format!(
+            "SignedData version {version} is not one RFC 5652 defines (1, 3, 4 or 5)"
+        )));
+    }
+    let digests_el = r.element(64 * 1024, "SignedData digestAlgorithms")?;
+    let mut listed = Vec::new();
+    {
+        let mut dr = Reader::new_ber(&digests_el);
+        let set = dr.read_expected(asn1::TAG_SET, "SignedData digestAlgorithms")?;
+        let mut sr = set.reader(Rules::Ber);
+        while !sr.is_empty() {
+            let a = sr.read_expected(asn1::TAG_SEQUENCE, "digest AlgorithmIdentifier")?;
+            if let Ok(d) = DigestAlgorithm::from_algorithm_identifier(a.raw) {
+                listed.push(d);
+            }
+        }
+    }
+    let h = r.expect(asn1::TAG_SEQUENCE, "EncapsulatedContentInfo")?;
+    let mut encap = r.open(&h, &sd, "EncapsulatedContentInfo")?;
+    let ect = r.element(256, "eContentType")?;
+    let econtent_type = asn1::read_oid(&mut Reader::new(&ect), "eContentType")?;
+    let mut tap = ContentTap {
+        hasher: MultiHasher::new(listed),
+        kept: Some(Vec::new()),
+        sink,
+    };
+    let mut buf = vec![0u8; CHUNK];
+    let mut encapsulated = false;
+    if r.next_tag(&mut encap, "EncapsulatedContentInfo")? == Some(0xA0) {
+        let h = r.header("eContent")?;
+        let mut x = r.open(&h, &encap, "eContent")?;
+        stream_octets(&mut r, &x, &mut tap, &mut buf, 0)?;
+        r.close(&mut x, "eContent")?;
+        encapsulated = true;
+    }
+    r.close(&mut encap, "EncapsulatedContentInfo")?;
+    let certs_el = if r.next_tag(&mut sd, "SignedData")? == Some(0xA0) {
+        Some(r.element(MAX_STREAM_ELEMENT, "SignedData certificates")?)
+    } else {
+        None
+    };
+    if r.next_tag(&mut sd, "SignedData")? == Some(0xA1) {
+        r.skip_element("SignedData crls")?;
+    }
+    if r.next_tag(&mut sd, "SignedData")? != Some(asn1::TAG_SET) {
+        return Err(Error::malformed("SignedData signerInfos is missing"));
+    }
+    let infos_el = r.element(MAX_STREAM_ELEMENT, "SignedData signerInfos")?;
+    r.close(&mut sd, "SignedData")?;
+    r.close(&mut explicit, "ContentInfo content")?;
+    r.close(&mut ci, "ContentInfo")?;
+    r.expect_eof()?;
+
+    match (encapsulated, detached) {
+        (true, Some(_)) => return Err(content_given_twice()),
+        (false, None) => return Err(content_missing()),
+        (false, Some(reader)) => loop {
+            let n = read_some(reader, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            tap.take(&buf[..n])?;
+        },
+        (true, None) => {}
+    }
+    let kept = tap.kept.take();
+    let digests = tap.hasher.finish();
+
+    let mut certificates = Vec::new();
+    if let Some(el) = &certs_el {
+        let mut cr = Reader::new_ber(el);
+        let set = cr.read_expected(0xA0, "SignedData certificates")?;
+        let mut sr = set.reader(Rules::Ber);
+        while !sr.is_empty() {
+            let c = sr.read()?;
+            if certificates.len() >= MAX_CERTIFICATES {
+                return Err(Error::Limit(format!(
+                    "more than {MAX_CERTIFICATES} certificates in the message"
+                )));
+            }
+            if c.tag == asn1::TAG_SEQUENCE {
+                certificates.push(c.raw);
+            }
+        }
+    }
+    let mut ir = Reader::new_ber(&infos_el);
+    let infos = ir.read_expected(asn1::TAG_SET, "SignedData signerInfos")?;
+    let mut sr = infos.reader(Rules::Ber);
+    let mut signer_infos = Vec::new();
+    while !sr.is_empty() {
+        if signer_infos.len() >= MAX_SIGNERS {
+            return Err(Error::Limit(format!("more than {MAX_SIGNERS} signers")));
+        }
+        let si = sr.read_expected(asn1::TAG_SEQUENCE, "SignerInfo")?;
+        signer_infos.push(parse_signer_info(&si));
+    }
+    let parsed = ParsedSignedData {
+        econtent_type,
+        econtent: None,
+        certificates,
+        signer_infos,
+    };
+    evaluate(&parsed, kept.as_deref(), &digests, opts)
+}
+
+/// Checks every signer of a parsed SignedData given the content digests (and the content
+/// itself for pure signatures without signed attributes), then applies the policy.
+fn evaluate(
+    parsed: &ParsedSignedData<'_>,
+    content: Option<&[u8]>,
+    digests: &[(DigestAlgorithm, Vec<u8>)],
+    opts: &VerifyOptions,
+) -> Result<VerifyReport> {
+    let mut message_certs = Vec::with_capacity(parsed.certificates.len());
+    for (i, raw) in parsed.certificates.iter().enumerate() {
+        let cert = Certificate::from_der(raw).map_err(|e| match e {
+            Error::Malformed(m) => {
+                Error::Malformed(format!("certificate {} in the message: {m}", i + 1))
+            }
+            other => other,
+        })?;
+        message_certs.push(cert);
+    }
     let at = opts.at.unwrap_or_else(SystemTime::now);
     let mut pool: Vec<Certificate> = message_certs.clone();
     pool.extend(opts.extra_certs.iter().cloned());
@@ -831,16 +1080,7 @@ pub fn verify(
     let mut signers = Vec::with_capacity(parsed.signer_infos.len());
     for si in &parsed.signer_infos {
         let report = match si {
-            Ok(si) => check_signer(
-                si,
-                &parsed,
-                content.as_deref(),
-                &digests,
-                &lookup_pool,
-                &pool,
-                opts,
-                at,
-            ),
+            Ok(si) => check_signer(si, parsed, content, digests, &lookup_pool, &pool, opts, at),
             Err(e) => SignerReport::failed(format!("{e}")),
         };
         signers.push(report);
@@ -853,13 +1093,11 @@ pub fn verify(
             SignerPolicy::All => signers.iter().all(ok),
             SignerPolicy::RequirePq => signers.iter().any(|s| ok(s) && s.quantum_safe),
         };
-
-    let content_out = parsed.econtent.as_ref().map(|c| c.to_vec());
     Ok(VerifyReport {
         valid,
         signers,
         content_type: crate::alg::describe_oid(&parsed.econtent_type),
-        content: content_out,
+        content: None,
         certificates: message_certs,
     })
 }
@@ -1062,7 +1300,11 @@ fn check_signer_inner(
             let computed = lookup(digests, digest)?;
             if sig_alg.is_pure() {
                 let c = content.ok_or_else(|| {
-                    Error::Crypto("content was not kept for a pure signature".into())
+                    Error::Limit(format!(
+                        "a {} signature without signed attributes signs the content itself, and streamed content over {} MiB is not kept for it",
+                        sig_alg.name(),
+                        MAX_STREAM_KEPT_CONTENT >> 20
+                    ))
                 })?;
                 if looks_like_signed_attrs(c) {
                     return Err(Error::BadSignature(

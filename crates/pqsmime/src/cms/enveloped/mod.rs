@@ -46,7 +46,7 @@ mod kdf;
 mod kw;
 mod recipients;
 mod sink;
-mod stream;
+pub(crate) mod stream;
 
 pub use builder::{encrypt, encrypt_stream, Encryptor, CHUNK};
 pub use content::ContentCipher;
