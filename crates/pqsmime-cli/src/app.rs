@@ -23,6 +23,8 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Decrypt(a) => commands::decrypt::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Lint(a) => commands::lint::run(a),
+        Command::Protect(a) => commands::protect::run(a),
+        Command::Demo(a) => commands::demo::run(a),
     }
 }
 

@@ -9,10 +9,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod cert;
 pub mod csr;
 pub mod decrypt;
+pub mod demo;
 pub mod encrypt;
 pub mod inspect;
 pub mod key;
 pub mod lint;
+pub mod protect;
 pub mod sign;
 pub mod verify;
 
@@ -76,6 +78,10 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Check certificates against the S/MIME Baseline Requirements (not implemented yet)
     Lint(lint::LintArgs),
+    /// Sign, then encrypt, a whole message in one step
+    Protect(protect::ProtectArgs),
+    /// Walk through quantum-safe S/MIME: CA, split certificates, a signed and encrypted mail
+    Demo(demo::DemoArgs),
 }
 
 /// `IN`: a path, or `-`/absent for standard input.

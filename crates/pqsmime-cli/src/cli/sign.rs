@@ -23,6 +23,16 @@ EXAMPLES:
   # CMS SignedData with the content inside, PEM encoded
   pqsmime sign --cert alice.crt --key alice.key --format pem -o data.pem data.bin
 
+WHOLE MESSAGES:
+  A complete RFC 5322 message (an .eml file) keeps its header fields outside the signature
+  (From, To, Subject, Date, Message-ID, ..., byte for byte) and becomes a complete signed
+  message for an MTA. The MIME body is signed in canonical form (CRLF); parts that would
+  not survive relays (8-bit text, long lines, trailing white space, lines starting with
+  'From ') are re-encoded as quoted-printable or base64 first (RFC 8551 §3.1), with a note
+  on stderr. The header fields are also copied into the signed part with hp=\"clear\"
+  (RFC 9788) unless --no-header-protection is given. To sign and encrypt in one step use
+  `pqsmime protect`.
+
 MICALG:
   multipart/signed needs a micalg token for each signer's digest (RFC 8551 §3.5.3.2);
   only sha-256, sha-384 and sha-512 have one. When a signer uses SHA-3 or SHAKE (for
@@ -64,6 +74,11 @@ pub struct SignArgs {
     /// Output format
     #[arg(long, value_enum, value_name = "F", default_value = "smime")]
     pub format: Format,
+
+    /// Do not copy the message's header fields into the signed part (RFC 9788 header
+    /// protection is on by default for whole messages)
+    #[arg(long)]
+    pub no_header_protection: bool,
 
     /// Message digest for every signer instead of each algorithm's default
     /// (must suit the algorithm, e.g. ML-DSA-87 needs 512-bit output)

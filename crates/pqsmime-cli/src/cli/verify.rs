@@ -21,6 +21,33 @@ EXAMPLES:
   # Check the signatures only, not the certificates
   pqsmime verify --no-chain signed.eml
 
+  # A signed and encrypted message: decrypt with Bob's key, verify every layer, keep
+  # Alice's encryption certificate (from SMIMEEncryptionKeyPreference) for the reply
+  pqsmime verify --trust ca.crt --decrypt-cert bob-enc.crt --decrypt-key bob-enc.key \\
+      --save-certs contacts/ -o message.eml received.eml
+
+  # Every message of a Maildir (or --mbox FILE), one line each
+  pqsmime verify --trust ca.crt --maildir ~/Maildir
+
+WHOLE MESSAGES:
+  A complete RFC 5322 message is opened layer by layer (multipart/signed,
+  application/pkcs7-mime signed-data, enveloped-data, authEnveloped-data, message/rfc822
+  wrappers; at most 8 layers) and every layer is reported. Encryption layers need
+  --decrypt-cert/--decrypt-key. For each signed layer the From (and Sender) address, and the
+  protected From inside the signed part, must be an address of a valid signer's
+  certificate; a mismatch fails verification unless --allow-sender-mismatch is given.
+  Protected header fields (RFC 9788 hp=, or the older protected-headers=\"v1\") are
+  compared with the outer ones and disagreements reported. OUT receives the message without
+  its S/MIME layers: its header fields (protected values replacing outer ones) and the
+  innermost content, ready for a mail client.
+
+BATCH (--maildir, --mbox):
+  One line per message on standard output: STATUS, the message (file or position) and a
+  summary. STATUS is valid, invalid, unsigned (no S/MIME signature), encrypted (no key
+  given), undecryptable or error. A progress bar runs on a terminal. Exit status 1 when any
+  message is invalid, undecryptable or unreadable, else 0. With --json each line is one JSON
+  object.
+
 OUTPUT:
   The signed content goes to OUT (standard output without -o) only when the message is
   valid. The report goes to standard error; with --json one JSON object goes to
@@ -54,6 +81,32 @@ pub struct VerifyArgs {
     /// Print one JSON object on standard output (the report goes to standard error)
     #[arg(long)]
     pub json: bool,
+
+    /// Certificate for decrypting encrypted layers (repeatable; pairs with the
+    /// --decrypt-key in the same position)
+    #[arg(long, value_name = "CRT", action = clap::ArgAction::Append, requires = "decrypt_key")]
+    pub decrypt_cert: Vec<PathBuf>,
+
+    /// Private key for decrypting encrypted layers (one per --decrypt-cert)
+    #[arg(long, value_name = "KEY", action = clap::ArgAction::Append, requires = "decrypt_cert")]
+    pub decrypt_key: Vec<PathBuf>,
+
+    /// Save the sender's encryption certificate (SMIMEEncryptionKeyPreference, RFC 8551
+    /// §2.5.3.1) of each valid signature as DIR/<address>.pem, for encrypted replies
+    #[arg(long, value_name = "DIR")]
+    pub save_certs: Option<PathBuf>,
+
+    /// Report a From address that the signer certificate does not name, but do not fail
+    #[arg(long)]
+    pub allow_sender_mismatch: bool,
+
+    /// Verify every message of a Maildir (cur/ and new/) or a directory of message files
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["mbox", "content", "input", "output"])]
+    pub maildir: Option<PathBuf>,
+
+    /// Verify every message of an mbox file
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["content", "input", "output"])]
+    pub mbox: Option<PathBuf>,
 
     #[command(flatten)]
     pub output: OutputArg,

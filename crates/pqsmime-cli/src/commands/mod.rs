@@ -12,10 +12,12 @@ use crate::io::read_file;
 pub mod cert;
 pub mod csr;
 pub mod decrypt;
+pub mod demo;
 pub mod encrypt;
 pub mod inspect;
 pub mod key;
 pub mod lint;
+pub mod protect;
 pub mod sign;
 pub mod verify;
 

@@ -1,8 +1,13 @@
 //! `pqsmime sign`: one SignerInfo per `--cert/--key` pair.
 //!
-//! * `--format smime` (default): the input is canonicalized (CRLF) and signed; detached gives
-//!   multipart/signed with a `micalg` listing every signer's digest (RFC 8551 §3.5.3.2),
-//!   `--opaque` gives application/pkcs7-mime; smime-type=signed-data.
+//! * `--format smime` (default): the input goes through the library's message layer
+//!   ([`pqsmime::smime::message::protect`]): a whole RFC 5322 message keeps its header fields
+//!   outside (and, unless `--no-header-protection`, copied inside with `hp="clear"`, RFC
+//!   9788); the MIME entity is canonicalized (CRLF) and parts that would not survive relays
+//!   are re-encoded to quoted-printable/base64 before signing (a note says which). Detached
+//!   gives multipart/signed with a `micalg` listing every signer's digest (RFC 8551
+//!   §3.5.3.2), `--opaque` gives application/pkcs7-mime; smime-type=signed-data. The input is
+//!   streamed (spooled to a temporary file past 4 MiB).
 //! * `--format der|pem`: the input is signed as is (binary); encapsulated by default. Inputs
 //!   over [`STREAM_THRESHOLD`] are signed with `sign_stream` in constant memory (BER
 //!   indefinite-length output), with a progress bar when stderr is a terminal.
@@ -15,10 +20,10 @@ use std::io::{Cursor, Read, Write};
 use std::process::ExitCode;
 
 use pqsmime::alg::DigestAlgorithm;
-use pqsmime::asn1::{self, Reader};
 use pqsmime::cms::signed::{self, SignOptions, Signer};
 use pqsmime::keys::PrivateKey;
-use pqsmime::{oids, smime};
+use pqsmime::smime::message::micalg;
+use pqsmime::smime::{self, Protected, Protection, SignedForm};
 
 use crate::cli::sign::SignArgs;
 use crate::cli::Format;
@@ -108,23 +113,55 @@ pub fn run(a: SignArgs) -> CliResult<ExitCode> {
     let mut out = Output::create(a.output.output.as_deref(), Secrecy::Public, true)?;
     match shape {
         Shape::MultipartSigned | Shape::Pkcs7Mime => {
-            let raw = source.read_all()?;
-            warn_about_content(&raw, shape);
-            let content = smime::canonicalize(&raw);
-            let der = signed::sign(&content, &signers, &opts)?;
-            check_digests_used(&der, &digests)?;
-            let entity = if shape == Shape::MultipartSigned {
-                let micalg = micalg(&digests).map_err(|d| no_micalg(d, true))?;
-                smime::multipart_signed(&content, &der, &micalg)
+            let form = if shape == Shape::MultipartSigned {
+                SignedForm::Clear
             } else {
-                smime::pkcs7_mime(&der, "signed-data")
+                SignedForm::Opaque
             };
-            out.put(&entity)?;
+            let mut prot = Protection::sign(&signers, form);
+            prot.sign_options = opts;
+            prot.header_protection = !a.no_header_protection;
+            let (reader, _) = source.open()?;
+            let summary = smime::protect(reader, &mut out, &prot)
+                .map_err(|e| write_or_library_error(e, &out))
+                .map_err(|e| e.context(format!("signing {}", source.describe())))?;
+            print_notes(&summary, shape == Shape::MultipartSigned);
         }
         Shape::Cms { .. } => sign_cms(&source, &mut out, a.format, &signers, &opts)?,
     }
     out.commit()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A library error from writing the output reads better as the output's own error.
+pub fn write_or_library_error(e: pqsmime::Error, out: &Output) -> CliError {
+    match e {
+        pqsmime::Error::Io(io) => out.error(io),
+        other => CliError::from(other),
+    }
+}
+
+/// Notes on stderr about what happened to the content on its way into the signature.
+pub fn print_notes(summary: &Protected, clear: bool) {
+    let mut err = std::io::stderr();
+    if !summary.mime_entity {
+        let _ = writeln!(
+            err,
+            "pqsmime: note: the input does not start with MIME headers; it is signed as is (a mail client expects a MIME entity such as 'Content-Type: text/plain' followed by an empty line)"
+        );
+    }
+    for change in &summary.reencoded {
+        let _ = writeln!(
+            err,
+            "pqsmime: note: {change} before signing, so that mail relays cannot break the signature (RFC 8551 §3.1)"
+        );
+    }
+    if let (true, true, Some(why)) = (clear, summary.reencoded.is_empty(), &summary.unsafe_reason) {
+        let _ = writeln!(
+            err,
+            "pqsmime: note: the content has {why}; mail transports may alter it and break a multipart/signed signature (transfer-encode it first, or use --opaque)"
+        );
+    }
 }
 
 /// Each `--cert` needs the `--key` in the same position.
@@ -197,97 +234,6 @@ fn no_micalg(d: DigestAlgorithm, refused: bool) -> CliError {
         CliError::input(format!(
             "{what}, so the message is signed in the opaque form (application/pkcs7-mime)"
         ))
-    }
-}
-
-/// The `micalg` parameter for these signers' digests (RFC 8551 §3.5.3.2): the tokens in
-/// signer order, each once, comma-separated. `Err` names a digest without a token.
-pub fn micalg(digests: &[DigestAlgorithm]) -> Result<String, DigestAlgorithm> {
-    let mut tokens: Vec<&str> = Vec::new();
-    for d in digests {
-        let t = d.micalg().ok_or(*d)?;
-        if !tokens.contains(&t) {
-            tokens.push(t);
-        }
-    }
-    Ok(tokens.join(","))
-}
-
-/// The digestAlgorithms SET of a SignedData ContentInfo (DER or BER).
-pub fn signed_data_digests(cms: &[u8]) -> pqsmime::Result<Vec<DigestAlgorithm>> {
-    let mut r = Reader::new_ber(cms);
-    let ci = r.read_expected(asn1::TAG_SEQUENCE, "ContentInfo")?;
-    let mut ci = ci.reader(r.rules());
-    let ct = asn1::read_oid(&mut ci, "ContentInfo contentType")?;
-    if ct != oids::ID_SIGNED_DATA {
-        return Err(pqsmime::Error::Malformed("not a SignedData".into()));
-    }
-    let explicit = ci.read_expected(0xA0, "ContentInfo content")?;
-    let mut ex = explicit.reader(r.rules());
-    let sd = ex.read_expected(asn1::TAG_SEQUENCE, "SignedData")?;
-    let mut sd = sd.reader(r.rules());
-    asn1::read_small_uint(&mut sd, "SignedData version")?;
-    let set = sd.read_expected(asn1::TAG_SET, "SignedData digestAlgorithms")?;
-    let mut set = set.reader(r.rules());
-    let mut out = Vec::new();
-    while !set.is_empty() {
-        let alg = set.read()?;
-        out.push(DigestAlgorithm::from_algorithm_identifier(alg.raw)?);
-    }
-    Ok(out)
-}
-
-/// The micalg header must name exactly the digests the library used; check the SignedData
-/// we are about to frame rather than trust the prediction.
-fn check_digests_used(der: &[u8], predicted: &[DigestAlgorithm]) -> CliResult<()> {
-    let used = signed_data_digests(der).map_err(|e| {
-        CliError::input(format!(
-            "internal error: cannot read the SignedData just made: {e}"
-        ))
-    })?;
-    let same =
-        used.iter().all(|d| predicted.contains(d)) && predicted.iter().all(|d| used.contains(d));
-    if !same {
-        return Err(CliError::input(format!(
-            "internal error: the signers used {} but {} was expected",
-            names(&used),
-            names(predicted)
-        )));
-    }
-    Ok(())
-}
-
-fn names(d: &[DigestAlgorithm]) -> String {
-    d.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
-}
-
-/// Notes on stderr for content that will not travel well as multipart/signed.
-fn warn_about_content(raw: &[u8], shape: Shape) {
-    let mut err = std::io::stderr();
-    if !looks_like_mime_entity(raw) {
-        let _ = writeln!(
-            err,
-            "pqsmime: note: the input does not start with MIME headers; it is signed as is (a mail client expects a MIME entity such as 'Content-Type: text/plain' followed by an empty line)"
-        );
-    }
-    if shape == Shape::MultipartSigned && raw.iter().any(|b| *b >= 0x80) {
-        let _ = writeln!(
-            err,
-            "pqsmime: note: the content is not 7-bit; mail transports may re-encode it and break a multipart/signed signature (transfer-encode it first, or use --opaque)"
-        );
-    }
-}
-
-/// Whether `raw` starts with a header field (`Name: value`) or an empty line (no headers).
-pub fn looks_like_mime_entity(raw: &[u8]) -> bool {
-    if raw.starts_with(b"\r\n") || raw.starts_with(b"\n") {
-        return true;
-    }
-    let line_end = raw.iter().position(|b| *b == b'\n').unwrap_or(raw.len());
-    let line = &raw[..line_end];
-    match line.iter().position(|b| *b == b':') {
-        Some(0) | None => false,
-        Some(colon) => line[..colon].iter().all(|b| (0x21..=0x7E).contains(b)),
     }
 }
 
@@ -448,6 +394,7 @@ mod tests {
 
     #[test]
     fn digests_are_read_back_from_a_signed_data() {
+        use pqsmime::{asn1, oids};
         // ContentInfo { signedData, [0] { SignedData { 1, { sha512, sha256 }, ... } } }
         let algs = asn1::set_of(vec![
             Sha512.algorithm_identifier(),
@@ -456,23 +403,10 @@ mod tests {
         let encap = asn1::sequence(&[&asn1::oid(&oids::ID_DATA)]);
         let sd = asn1::sequence(&[&asn1::integer_u64(1), &algs, &encap, &asn1::set_of(vec![])]);
         let ci = asn1::sequence(&[&asn1::oid(&oids::ID_SIGNED_DATA), &asn1::tlv(0xA0, &sd)]);
-        let mut got = signed_data_digests(&ci).unwrap();
+        let mut got = smime::signed_data_digests(&ci).unwrap();
         got.sort_by_key(|d| d.name());
         assert_eq!(got, [Sha256, Sha512]);
-        assert!(check_digests_used(&ci, &[Sha256, Sha512]).is_ok());
-        assert!(check_digests_used(&ci, &[Sha512]).is_err());
         let not_sd = asn1::sequence(&[&asn1::oid(&oids::ID_DATA), &asn1::tlv(0xA0, &sd)]);
-        assert!(signed_data_digests(&not_sd).is_err());
-    }
-
-    #[test]
-    fn mime_entity_detection() {
-        assert!(looks_like_mime_entity(
-            b"Content-Type: text/plain\r\n\r\nhi"
-        ));
-        assert!(looks_like_mime_entity(b"\r\nbody without headers"));
-        assert!(!looks_like_mime_entity(b"hello world\n"));
-        assert!(!looks_like_mime_entity(b": odd\n"));
-        assert!(!looks_like_mime_entity(b""));
+        assert!(smime::signed_data_digests(&not_sd).is_err());
     }
 }

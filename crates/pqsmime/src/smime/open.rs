@@ -209,8 +209,14 @@ impl Opened {
 
     /// Writes the message without its S/MIME layers: the message header fields (protected
     /// values replacing outer ones under header protection; `HP-Outer` dropped) followed by
-    /// the innermost content entity. A message without layers is written as received.
+    /// the innermost content entity.
+    /// When the input was a bare MIME entity (no message header fields), the innermost
+    /// content is written exactly as it was signed or decrypted.
     pub fn write_unwrapped<W: Write + ?Sized>(&self, out: &mut W) -> Result<()> {
+        if !self.message_headers.has_message_fields() {
+            super::blob::copy(&mut self.content.reader(), out)?;
+            return Ok(());
+        }
         let body_at = header_len(&self.content)?;
         let payload_fields: Vec<&super::fields::Field> = self
             .content_headers
