@@ -184,7 +184,8 @@ impl Opened {
                     ));
                 }
             }
-            if let Some(s) = &l.sender {
+            let signature_ok = l.signature.as_ref().is_some_and(|r| r.valid);
+            if let (Some(s), true) = (&l.sender, signature_ok) {
                 if let Some(p) = &s.problem {
                     out.push(format!("layer {}: {p}", i + 1));
                 }
@@ -391,6 +392,14 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
                     )));
                 }
                 let signature = sig_entity.decoded_body()?;
+                if signed_data_has_content(&signature)? {
+                    return Err(Error::BadSignature(
+                        "the multipart/signed signature part carries content of its own \
+                         (eContent): the part shown is not necessarily what was signed \
+                         (RFC 8551 §3.5.3 requires a detached signature)"
+                            .into(),
+                    ));
+                }
                 let mut next = BlobWriter::new();
                 let mut report = {
                     let mut tee = TeeToWriter {
@@ -875,6 +884,41 @@ fn sender_check(
         break;
     }
     Ok(check)
+}
+
+/// Whether a SignedData ContentInfo carries eContent. Unreadable input is left to the
+/// verifier, which names the problem.
+fn signed_data_has_content(cms: &[u8]) -> Result<bool> {
+    use crate::asn1::{Reader, TAG_SEQUENCE};
+    let inner = || -> Result<bool> {
+        let mut r = Reader::new_ber(cms);
+        let ci = r.read_expected(TAG_SEQUENCE, "ContentInfo")?;
+        let mut ci = ci.reader(r.rules());
+        crate::asn1::read_oid(&mut ci, "contentType")?;
+        let explicit = ci.read_expected(0xA0, "content")?;
+        let mut ex = explicit.reader(r.rules());
+        let sd = ex.read_expected(TAG_SEQUENCE, "SignedData")?;
+        let mut sd = sd.reader(r.rules());
+        sd.read()?; // version
+        sd.read()?; // digestAlgorithms
+        let encap = sd.read_expected(TAG_SEQUENCE, "EncapsulatedContentInfo")?;
+        let mut e = encap.reader(r.rules());
+        e.read()?; // eContentType
+        Ok(e.read_optional(0xA0)?.is_some())
+    };
+    Ok(inner().unwrap_or(false))
+}
+
+/// Header protection of a payload, as [`open`] reports it: `message` is the header section
+/// of the enclosing message, `content` the Cryptographic Payload (header and body), and
+/// `encrypted` whether it travelled encrypted.
+pub fn header_protection_of(
+    message: &HeaderSection,
+    content: &Blob,
+    encrypted: bool,
+) -> Result<Option<headers::Report>> {
+    let (payload, _) = parse_head(content)?;
+    detect_header_protection(message, content, &payload, encrypted)
 }
 
 /// RFC 9788 / draft v1 / S/MIME 3.1 header protection of the innermost content.
