@@ -76,7 +76,7 @@ pub enum Command {
     Decrypt(decrypt::DecryptArgs),
     /// Show what a CMS message, certificate, CSR, CRL or key contains
     Inspect(inspect::InspectArgs),
-    /// Check certificates against the S/MIME Baseline Requirements (not implemented yet)
+    /// Check certificates against the S/MIME Baseline Requirements
     Lint(lint::LintArgs),
     /// Sign, then encrypt, a whole message in one step
     Protect(protect::ProtectArgs),
