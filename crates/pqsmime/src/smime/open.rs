@@ -6,8 +6,7 @@
 //! The walk is bounded ([`OpenOptions::max_layers`], default [`MAX_LAYERS`]) and streams:
 //! a multipart/signed part is hashed from the spooled message while being copied (canonical)
 //! into the next layer's spool; encrypted content is decrypted into a spool that is released
-//! only after the tag or padding checks out. An opaque SignedData is verified in memory (the
-//! CMS verifier takes a slice), up to [`MAX_OPAQUE`].
+//! only after the tag or padding checks out; an opaque SignedData is verified as a stream.
 //!
 //! Sender check: for each signed layer the From (and Sender) addresses of the nearest
 //! enclosing message header, and the protected From inside the signed content if there is one,
@@ -33,8 +32,6 @@ use super::{delimiter_kind, ContentType, Entity};
 pub const MAX_LAYERS: usize = 8;
 /// Largest signature part of a multipart/signed read into memory.
 pub const MAX_SIGNATURE_PART: usize = 64 << 20;
-/// Largest opaque SignedData verified (in memory).
-pub const MAX_OPAQUE: usize = 320 << 20;
 
 /// How to open a message.
 pub struct OpenOptions<'a> {
@@ -426,11 +423,12 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
                 let der = decode_body(cur.blob(), &hdr, body_at)?;
                 let content_type = cms_content_type(&der)?;
                 if content_type == oids::ID_SIGNED_DATA {
-                    let bytes = der.to_vec(MAX_OPAQUE, "the opaque-signed message")?;
+                    let mut sink = KeepSink::default();
+                    let mut report =
+                        signed::verify_stream(der.reader(), None, &opts.verify, &mut sink)?;
                     drop(der);
-                    let mut report = signed::verify(&bytes, None, &opts.verify)?;
-                    drop(bytes);
-                    let content = report.content.take();
+                    report.content = None;
+                    let content = sink.take()?;
                     if report.signers.is_empty() {
                         layers.push(Layer {
                             kind: LayerKind::CertsOnly,
@@ -444,7 +442,7 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
                         cur = Cur::Owned(Blob::from_vec(Vec::new()));
                         break;
                     }
-                    let next = Blob::from_vec(content.unwrap_or_default());
+                    let next = content;
                     let sender = sender_check(&report, &message_headers, &next)?;
                     layers.push(Layer {
                         kind: LayerKind::OpaqueSigned,
@@ -779,6 +777,31 @@ impl DecryptSink for BlobSink {
         self.w = None;
         self.done = None;
     }
+}
+
+/// Collects verified or unverified content alike: the walk goes on into the content of a
+/// layer whose signature failed, to report what is inside, but such a message is never
+/// valid and its content is never released by the callers.
+#[derive(Default)]
+struct KeepSink {
+    w: Option<BlobWriter>,
+}
+
+impl KeepSink {
+    fn take(&mut self) -> Result<Blob> {
+        self.w.take().unwrap_or_default().finish()
+    }
+}
+
+impl DecryptSink for KeepSink {
+    fn write_unverified(&mut self, data: &[u8]) -> Result<()> {
+        self.w.get_or_insert_with(BlobWriter::new).write_all(data)?;
+        Ok(())
+    }
+    fn commit(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn abort(&mut self) {}
 }
 
 struct TeeToWriter<'a, R: Read, W: Write> {
