@@ -332,6 +332,11 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
     let mut layers: Vec<Layer> = Vec::new();
     let mut cur = Cur::Borrowed(message);
     let mut message_headers = outer.clone();
+    // The sender addresses every signed layer must match: the message's From/Sender, plus the
+    // From of any S/MIME entity met on the way down that carries one of its own (as when a
+    // signed message with its header is encrypted whole).
+    let mut sender_sets: Vec<Vec<(String, String)>> = Vec::new();
+    push_sender_set(&mut sender_sets, &outer, "");
     let mut stopped = None;
     let mut decrypt_failed = false;
     let mut encrypted_seen = false;
@@ -409,7 +414,8 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
                 };
                 report.content = None;
                 let next = next.finish()?;
-                let sender = sender_check(&report, &message_headers, &next)?;
+                let sender = sender_check(&report, &sender_sets, &next)?;
+                note_inner_sender(&mut sender_sets, &next, "inside the signature")?;
                 layers.push(Layer {
                     kind: LayerKind::ClearSigned,
                     signature: Some(report),
@@ -443,7 +449,8 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
                         break;
                     }
                     let next = content;
-                    let sender = sender_check(&report, &message_headers, &next)?;
+                    let sender = sender_check(&report, &sender_sets, &next)?;
+                    note_inner_sender(&mut sender_sets, &next, "inside the signature")?;
                     layers.push(Layer {
                         kind: LayerKind::OpaqueSigned,
                         signature: Some(report),
@@ -498,6 +505,7 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
                                 micalg: None,
                                 decryption: Some(info),
                             });
+                            note_inner_sender(&mut sender_sets, &content, "inside the encryption")?;
                             cur = Cur::Owned(content);
                         }
                         _ => match last_err {
@@ -531,6 +539,9 @@ pub fn open(message: &Blob, opts: &OpenOptions<'_>) -> Result<Opened> {
             Step::Wrapped => {
                 let next = cur.blob().sub_blob(body_at, cur.blob().len())?;
                 let (inner, _) = parse_head(&next)?;
+                // A wrapped message speaks for itself: its own From governs what is inside.
+                sender_sets.clear();
+                push_sender_set(&mut sender_sets, &inner, "");
                 message_headers = inner;
                 layers.push(Layer {
                     kind: LayerKind::WrappedMessage,
@@ -827,33 +838,72 @@ fn signer_names_address(s: &SignerReport, addresses: &[(String, String)]) -> boo
         .any(|(a, _)| emails.iter().any(|e| same_mailbox(e, a)))
 }
 
+/// Adds the From and Sender addresses of `h` as one set (`where_` qualifies the source).
+fn push_sender_set(sets: &mut Vec<Vec<(String, String)>>, h: &HeaderSection, where_: &str) {
+    let qualify = |src: &str| {
+        if where_.is_empty() {
+            src.to_string()
+        } else {
+            format!("{src} {where_}")
+        }
+    };
+    let mut set = Vec::new();
+    for a in h.from_addresses() {
+        set.push((a, qualify("From")));
+    }
+    for f in h.all("sender") {
+        for a in parse_address_list(&f.value()) {
+            set.push((a, qualify("Sender")));
+        }
+    }
+    if !set.is_empty() {
+        sets.push(set);
+    }
+}
+
+/// When `content` is itself an S/MIME layer carrying its own From, that From must be matched
+/// by the signers further in too.
+fn note_inner_sender(
+    sets: &mut Vec<Vec<(String, String)>>,
+    content: &Blob,
+    where_: &str,
+) -> Result<()> {
+    let Ok((h, _)) = parse_head(content) else {
+        return Ok(());
+    };
+    let ct = h
+        .value("content-type")
+        .map(|v| ContentType::parse(&v))
+        .unwrap_or_else(|| ContentType::parse("text/plain"));
+    if classify(&h, &ct).is_some() {
+        push_sender_set(sets, &h, where_);
+    }
+    Ok(())
+}
+
 /// Compares the signers with the sender (see the module documentation).
 fn sender_check(
     report: &VerifyReport,
-    enclosing: &HeaderSection,
+    enclosing: &[Vec<(String, String)>],
     signed_content: &Blob,
 ) -> Result<SenderCheck> {
-    let mut sets: Vec<Vec<(String, String)>> = Vec::new();
-    let mut outer_set = Vec::new();
-    for a in enclosing.from_addresses() {
-        outer_set.push((a, "From".to_string()));
-    }
-    for f in enclosing.all("sender") {
-        for a in parse_address_list(&f.value()) {
-            outer_set.push((a, "Sender".to_string()));
-        }
-    }
-    if !outer_set.is_empty() {
-        sets.push(outer_set);
-    }
+    let mut sets: Vec<Vec<(String, String)>> = enclosing.to_vec();
     if let Ok((inner, _)) = parse_head(signed_content) {
-        let inner_set: Vec<(String, String)> = inner
-            .from_addresses()
-            .into_iter()
-            .map(|a| (a, "protected From".to_string()))
-            .collect();
-        if !inner_set.is_empty() {
-            sets.push(inner_set);
+        // The protected From of a payload (not of a further S/MIME layer, which is checked
+        // when that layer is reached).
+        let ct = inner
+            .value("content-type")
+            .map(|v| ContentType::parse(&v))
+            .unwrap_or_else(|| ContentType::parse("text/plain"));
+        if classify(&inner, &ct).is_none() {
+            let inner_set: Vec<(String, String)> = inner
+                .from_addresses()
+                .into_iter()
+                .map(|a| (a, "protected From".to_string()))
+                .collect();
+            if !inner_set.is_empty() {
+                sets.push(inner_set);
+            }
         }
     }
     let valid: Vec<&SignerReport> = report
