@@ -193,3 +193,43 @@ pub fn header(msg: &[u8], name: &str) -> Option<String> {
         .0
         .value(name)
 }
+
+/// Runs `pqsmime ARGS` under `/usr/bin/time -f %M` when that exists, returning the run and the
+/// peak resident memory in KiB (`None` without GNU time).
+pub fn pqsmime_measured(args: &[&str]) -> (crate::common::Out, Option<u64>) {
+    let time = std::path::Path::new("/usr/bin/time");
+    if !time.is_file() {
+        return (crate::common::pqsmime(args, None), None);
+    }
+    let marker = "PQSMIME_PEAK_KIB=";
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(time)
+        .arg("-f")
+        .arg(format!("{marker}%M"))
+        .arg(crate::common::pqsmime_bin())
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run pqsmime under /usr/bin/time");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let peak = stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix(marker))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let stderr: String = stderr
+        .lines()
+        .filter(|l| !l.starts_with(marker))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let run = crate::common::Out {
+        cmdline: format!("pqsmime {} ({:?})", args.join(" "), started.elapsed()),
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr,
+    };
+    if run.stderr.contains("panicked") {
+        crate::common::fail("pqsmime panicked", &[&run]);
+    }
+    (run, peak)
+}
