@@ -70,9 +70,9 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Verify a signed message and its signers' certificates
     Verify(verify::VerifyArgs),
-    /// Encrypt a message to recipients' certificates (not implemented yet)
+    /// Encrypt a message to recipients' certificates (ML-KEM, RSA, EC)
     Encrypt(encrypt::EncryptArgs),
-    /// Decrypt a message (not implemented yet)
+    /// Decrypt a message (S/MIME, PEM or DER) with a recipient certificate and key
     Decrypt(decrypt::DecryptArgs),
     /// Show what a CMS message, certificate, CSR, CRL or key contains
     Inspect(inspect::InspectArgs),
