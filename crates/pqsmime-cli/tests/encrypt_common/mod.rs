@@ -249,3 +249,104 @@ pub fn assert_generic_failure(out: &crate::common::Out, context: &[&crate::commo
         );
     }
 }
+
+/// DER length octets.
+fn der_len(len: usize) -> Vec<u8> {
+    if len < 0x80 {
+        return vec![len as u8];
+    }
+    let bytes: Vec<u8> = len
+        .to_be_bytes()
+        .iter()
+        .copied()
+        .skip_while(|b| *b == 0)
+        .collect();
+    let mut out = vec![0x80 | bytes.len() as u8];
+    out.extend(bytes);
+    out
+}
+
+/// Rebuilds a definite-length DER message, replacing every element whose encoding `f` maps
+/// to something (the replacement is used as is), and re-encoding the lengths of the
+/// constructed elements around it. Primitive elements are never looked into.
+pub fn rewrite(der: &[u8], f: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Vec<u8> {
+    fn walk(buf: &[u8], t: &crate::common::Tlv, f: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Vec<u8> {
+        let raw = &buf[t.start..t.end];
+        if let Some(r) = f(raw) {
+            return r;
+        }
+        if !t.constructed() {
+            return raw.to_vec();
+        }
+        let mut body = Vec::new();
+        for c in crate::common::children(buf, t).expect("walkable DER") {
+            body.extend(walk(buf, &c, f));
+        }
+        let mut out = vec![t.tag];
+        out.extend(der_len(body.len()));
+        out.extend(body);
+        out
+    }
+    let top = crate::common::tlv_at(der, 0).expect("a DER message");
+    walk(der, &top, f)
+}
+
+/// The raw encodings of every element with `tag` whose content length is `len`, in order.
+pub fn elements_with(der: &[u8], tag: u8, len: usize) -> Vec<Vec<u8>> {
+    fn walk(buf: &[u8], t: &crate::common::Tlv, tag: u8, len: usize, out: &mut Vec<Vec<u8>>) {
+        if t.tag == tag && t.content.1 - t.content.0 == len {
+            out.push(buf[t.start..t.end].to_vec());
+        }
+        if t.constructed() {
+            for c in crate::common::children(buf, t).expect("walkable DER") {
+                walk(buf, &c, tag, len, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let top = crate::common::tlv_at(der, 0).expect("a DER message");
+    walk(der, &top, tag, len, &mut out);
+    out
+}
+
+/// Runs `pqsmime ARGS` under GNU time; returns the run and the peak RSS in KiB. Panics when
+/// `/usr/bin/time` is missing (install the `time` package), so the memory check cannot be
+/// skipped silently.
+pub fn pqsmime_peak_rss(args: &[&str]) -> (crate::common::Out, u64) {
+    let time = Path::new("/usr/bin/time");
+    assert!(
+        time.is_file(),
+        "/usr/bin/time (GNU time) is needed to measure peak memory: apt-get install time"
+    );
+    let marker = "PQSMIME_PEAK_KIB=";
+    let out = std::process::Command::new(time)
+        .arg("-f")
+        .arg(format!("{marker}%M"))
+        .arg(crate::common::pqsmime_bin())
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run pqsmime under /usr/bin/time");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let peak = stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix(marker))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("GNU time printed no peak RSS: {stderr}"));
+    let run = crate::common::Out {
+        cmdline: format!("pqsmime {}", args.join(" ")),
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: stderr
+            .lines()
+            .filter(|l| !l.starts_with(marker))
+            .map(|l| format!("{l}\n"))
+            .collect(),
+    };
+    if run.stderr.contains("panicked") {
+        crate::common::fail("pqsmime panicked", &[&run]);
+    }
+    (run, peak)
+}
