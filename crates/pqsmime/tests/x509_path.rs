@@ -437,27 +437,42 @@ fn unknown_critical_extension() {
         Purpose::EmailSigning,
     )
     .unwrap();
-    // critical name constraints on an intermediate are refused, not silently skipped
+    // critical name constraints on an intermediate are processed: permitted passes, a
+    // name outside fails (more cases in path_constraints.rs)
     let (_, c) = alice(&p);
-    let nc = Extension {
+    let nc = |base: &'static [u8]| Extension {
         oid: oids::EXT_NAME_CONSTRAINTS,
         critical: true,
-        // permittedSubtrees: rfc822Name "example.com"
+        // permittedSubtrees: rfc822Name <base>
         value: pqsmime::asn1::sequence(&[&pqsmime::asn1::tlv(
             0xA0,
-            &pqsmime::asn1::sequence(&[&pqsmime::asn1::tlv(0x81, b"example.com")]),
+            &pqsmime::asn1::sequence(&[&pqsmime::asn1::tlv(0x81, base)]),
         )]),
     };
-    let constrained = CertificateBuilder::ca("CN=Sub,O=Example,C=DE", &p.sub_key)
-        .unwrap()
-        .profile(Tweak(move |e: &mut Vec<Extension>| e.push(nc.clone())))
-        .sign(Some((&p.root, &p.root_key)))
-        .unwrap();
-    let msg = fail(&c, &[constrained], &[p.root.clone()], Purpose::EmailSigning);
-    assert!(
-        msg.contains("a critical extension pqsmime does not process yet: nameConstraints"),
-        "{msg}"
-    );
+    for (base, ok) in [(&b"example.com"[..], true), (&b"example.org"[..], false)] {
+        let e = nc(base);
+        let constrained = CertificateBuilder::ca("CN=Sub,O=Example,C=DE", &p.sub_key)
+            .unwrap()
+            .profile(Tweak(move |x: &mut Vec<Extension>| x.push(e.clone())))
+            .sign(Some((&p.root, &p.root_key)))
+            .unwrap();
+        let r = validate_path(
+            &c,
+            &[constrained],
+            &[p.root.clone()],
+            now(),
+            Purpose::EmailSigning,
+        );
+        assert_eq!(r.is_ok(), ok, "{base:?}: {r:?}");
+        if !ok {
+            let msg = r.unwrap_err().to_string();
+            assert!(
+                msg.contains("name constraints violated")
+                    && msg.contains("mailbox 'alice@example.com'"),
+                "{msg}"
+            );
+        }
+    }
 }
 
 #[test]

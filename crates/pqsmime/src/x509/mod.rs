@@ -21,17 +21,29 @@ use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 
 mod builder;
+mod constraints;
+mod crl;
+mod ext;
 mod name;
 mod parse;
 mod path;
+mod policy;
 mod time;
 
 pub use builder::{
     end_entity_key_usage, validate_mailbox, CertificateBuilder, IssueRequest, Profile, TestProfile,
     Usage, BACKDATE,
 };
+pub use crl::{
+    parse_serial_hex, Crl, CrlBuilder, IssuingDistributionPoint, RevocationReason,
+    RevokedCertificate, DEFAULT_CRL_DAYS, MAX_CRL_ENTRIES,
+};
+pub use ext::{check_http_url, GeneralName, AD_CA_ISSUERS, AD_OCSP, ANY_POLICY, QT_CPS};
 pub use name::parse_dn;
-pub use path::{validate_path, Purpose, MAX_PATH_LEN, MAX_SIGNATURE_CHECKS};
+pub use path::{
+    validate, validate_path, validate_path_with_crls, PathOptions, PolicyOptions, Purpose,
+    RevocationCheck, ValidatedPath, MAX_PATH_LEN, MAX_SIGNATURE_CHECKS,
+};
 pub use time::format_rfc3339;
 
 /// A parsed certificate that keeps its exact DER encoding.

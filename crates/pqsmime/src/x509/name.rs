@@ -699,22 +699,35 @@ pub(crate) fn names_match(a: &[u8], b: &[u8]) -> bool {
     if ra.len() != rb.len() {
         return false;
     }
-    ra.iter().zip(rb.iter()).all(|(x, y)| {
-        if x.len() != y.len() {
-            return false;
-        }
-        let mut fx: Vec<(String, Vec<u8>)> = x
-            .iter()
-            .map(|a| (a.oid.to_string(), comparison_form(a)))
-            .collect();
-        let mut fy: Vec<(String, Vec<u8>)> = y
-            .iter()
-            .map(|a| (a.oid.to_string(), comparison_form(a)))
-            .collect();
-        fx.sort();
-        fy.sort();
-        fx == fy
-    })
+    ra.iter().zip(rb.iter()).all(|(x, y)| rdns_match(x, y))
+}
+
+/// Whether two RDNs hold the same attributes under the §7.1 comparison.
+fn rdns_match(x: &[Atv<'_>], y: &[Atv<'_>]) -> bool {
+    if x.len() != y.len() {
+        return false;
+    }
+    let mut fx: Vec<(String, Vec<u8>)> = x
+        .iter()
+        .map(|a| (a.oid.to_string(), comparison_form(a)))
+        .collect();
+    let mut fy: Vec<(String, Vec<u8>)> = y
+        .iter()
+        .map(|a| (a.oid.to_string(), comparison_form(a)))
+        .collect();
+    fx.sort();
+    fy.sort();
+    fx == fy
+}
+
+/// Whether the DER name `name` lies in the directoryName subtree `base` (RFC 5280
+/// §4.2.1.10): its RDN sequence starts with the RDNs of `base`, compared as in §7.1. An
+/// empty base contains every name. A name that does not parse is not within any subtree.
+pub(crate) fn name_within(name: &[u8], base: &[u8]) -> bool {
+    let (Ok(rn), Ok(rb)) = (parse_name(name, "name"), parse_name(base, "name")) else {
+        return false;
+    };
+    rb.len() <= rn.len() && rb.iter().zip(rn.iter()).all(|(b, n)| rdns_match(b, n))
 }
 
 #[cfg(test)]

@@ -26,33 +26,40 @@
 //! (§6.1.4 (l)(m), self-issued certificates not counted). In addition, like OpenSSL and
 //! Mozilla, an intermediate with an extKeyUsage must allow emailProtection (or any purpose).
 //!
+//! On each complete candidate path, from the anchor down ([`process_path`]):
+//! * **certificate policies** (§6.1.3 (d)–(f), §6.1.4 (a)(b)(h)–(j), §6.1.5 (a)(b)(g)) with
+//!   the RFC 9618 policy graph ([`PolicyOptions`] are the §6.1.1 inputs; the default is
+//!   user-initial-policy-set = anyPolicy, nothing inhibited, no explicit policy required —
+//!   a path's own policyConstraints and the ban on mapping anyPolicy still apply);
+//! * **name constraints** (§6.1.3 (b)(c), §6.1.4 (g)) on rfc822Name / SmtpUTF8Mailbox /
+//!   emailAddress, directoryName, dNSName, URI and iPAddress names (see `constraints`); the
+//!   trust anchor's own nameConstraints are applied too (as RFC 5937 suggests and OpenSSL does);
+//! * **revocation** (§6.3) with the CRLs given ([`RevocationCheck`]): each CRL must come from
+//!   the issuer of the certificate it speaks for (name, key identifier, signature by that
+//!   issuer's key, which must allow cRLSign), be current (`thisUpdate <= at <= nextUpdate`) and
+//!   cover the certificate (issuingDistributionPoint scope); a listed serial fails the path
+//!   and names the CRL, the date and the reason. Delta and indirect CRLs are not used.
+//!
 //! Trust anchor: trusted as given. Its validity period is checked; its signature,
 //! basicConstraints, keyUsage and pathLenConstraint are not (RFC 5280 §6.1.1 (d): the anchor
 //! is an input, not part of the path).
 //!
-//! # Not yet checked
-//!
-//! * Name constraints (§6.1.3 (b)(c), §6.1.4 (g)). A **critical** nameConstraints extension
-//!   makes the certificate fail (rather than be accepted unchecked).
-//! * Certificate policy processing (§6.1.3 (d)-(f), §6.1.4 (a)(b)(h)-(j), §6.1.5 (a)(b)):
-//!   the validation behaves as with user-initial-policy-set = anyPolicy and no explicit policy
-//!   required. Critical policyMappings, policyConstraints and inhibitAnyPolicy extensions make
-//!   a certificate fail; a critical certificatePolicies is accepted (with anyPolicy as the
-//!   initial set and no policy constraint in the path it cannot change the outcome).
-//! * Revocation (CRL, OCSP).
-//!
-//! Both missing rule families slot into [`process_path`], which walks a complete candidate
-//! path from the anchor down with the RFC 5280 §6.1.2 state variables.
+//! Every failure names the rule (and RFC section) that failed and the certificate it failed on.
 
 use std::time::SystemTime;
 
 use const_oid::ObjectIdentifier;
 
+use super::constraints::NameState;
+use super::crl::Crl;
 use super::name::names_match;
+use super::policy::PolicyState;
 use super::{format_rfc3339, Certificate, KeyUsage};
 use crate::alg::KeyKind;
 use crate::error::{Error, Result};
 use crate::oids;
+
+pub use super::policy::PolicyOptions;
 
 /// Most certificates in one path, end entity and trust anchor included.
 pub const MAX_PATH_LEN: usize = 8;
@@ -82,9 +89,8 @@ impl Purpose {
     }
 }
 
-/// Critical extensions the validator processes (RFC 5280 §6.1.4 (o)). certificatePolicies:
-/// see the module documentation.
-const PROCESSED_CRITICAL: [ObjectIdentifier; 7] = [
+/// Critical extensions the validator processes (RFC 5280 §6.1.4 (o)).
+const PROCESSED_CRITICAL: [ObjectIdentifier; 12] = [
     oids::EXT_BASIC_CONSTRAINTS,
     oids::EXT_KEY_USAGE,
     oids::EXT_EXTENDED_KEY_USAGE,
@@ -92,7 +98,81 @@ const PROCESSED_CRITICAL: [ObjectIdentifier; 7] = [
     oids::EXT_SUBJECT_KEY_IDENTIFIER,
     oids::EXT_AUTHORITY_KEY_IDENTIFIER,
     oids::EXT_CERTIFICATE_POLICIES,
+    oids::EXT_POLICY_MAPPINGS,
+    oids::EXT_POLICY_CONSTRAINTS,
+    oids::EXT_INHIBIT_ANY_POLICY,
+    oids::EXT_NAME_CONSTRAINTS,
+    oids::EXT_CRL_DISTRIBUTION_POINTS,
 ];
+
+/// How the CRLs given to the validation are used (RFC 5280 §6.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RevocationCheck {
+    /// No revocation checking; CRLs are ignored.
+    #[default]
+    Off,
+    /// Every certificate of the path whose issuer published one of the CRLs given is checked,
+    /// and the end entity must be covered by one (like OpenSSL's `-crl_check`).
+    EndEntity,
+    /// Every certificate below the trust anchor must be covered by a CRL given (like
+    /// OpenSSL's `-crl_check_all`).
+    All,
+}
+
+/// Everything [`validate`] needs.
+#[derive(Clone, Copy, Debug)]
+pub struct PathOptions<'a> {
+    /// Certificates that may serve as intermediates.
+    pub intermediates: &'a [Certificate],
+    pub anchors: &'a [Certificate],
+    /// The validation time.
+    pub at: SystemTime,
+    pub purpose: Purpose,
+    pub policy: &'a PolicyOptions,
+    pub crls: &'a [Crl],
+    pub revocation: RevocationCheck,
+}
+
+static DEFAULT_POLICY: PolicyOptions = PolicyOptions {
+    initial_policy_set: Vec::new(),
+    require_explicit_policy: false,
+    inhibit_policy_mapping: false,
+    inhibit_any_policy: false,
+};
+
+impl<'a> PathOptions<'a> {
+    /// Options with the default policy inputs and no revocation checking.
+    pub fn new(
+        intermediates: &'a [Certificate],
+        anchors: &'a [Certificate],
+        at: SystemTime,
+        purpose: Purpose,
+    ) -> PathOptions<'a> {
+        PathOptions {
+            intermediates,
+            anchors,
+            at,
+            purpose,
+            policy: &DEFAULT_POLICY,
+            crls: &[],
+            revocation: RevocationCheck::Off,
+        }
+    }
+}
+
+/// A validated path and what the validation found out about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidatedPath {
+    /// End entity first, trust anchor last.
+    pub certificates: Vec<Certificate>,
+    /// The user-constrained policy set (RFC 5280 §6.1.6): the policies the path is valid
+    /// for; contains [`ANY_POLICY`](super::ANY_POLICY) when the path does not restrict them
+    /// (anyPolicy throughout); empty when the path asserts no policy and none was required.
+    pub policies: Vec<ObjectIdentifier>,
+    /// One line per certificate whose revocation status was checked, e.g.
+    /// "'CN=alice' is not revoked (CRL of 'CN=Sub', thisUpdate ...)".
+    pub revocation: Vec<String>,
+}
 
 fn who(c: &Certificate) -> String {
     c.subject_string()
@@ -123,17 +203,8 @@ fn check_validity(c: &Certificate, at: SystemTime, role: &str) -> Result<()> {
 fn check_critical_extensions(c: &Certificate, role: &str) -> Result<()> {
     for e in c.extensions() {
         if e.critical && !PROCESSED_CRITICAL.contains(&e.oid) {
-            let what = if e.oid == oids::EXT_NAME_CONSTRAINTS
-                || e.oid == oids::EXT_POLICY_MAPPINGS
-                || e.oid == oids::EXT_POLICY_CONSTRAINTS
-                || e.oid == oids::EXT_INHIBIT_ANY_POLICY
-            {
-                "a critical extension pqsmime does not process yet"
-            } else {
-                "an unknown critical extension"
-            };
             return Err(rejected(format!(
-                "{role} '{}' has {what}: {} (RFC 5280 §4.2 requires rejecting it)",
+                "{role} '{}' has an unknown critical extension: {} (RFC 5280 §4.2 requires rejecting it)",
                 who(c),
                 crate::alg::describe_oid(&e.oid)
             )));
@@ -252,6 +323,10 @@ struct Search<'c> {
     intermediates: &'c [Certificate],
     anchors: &'c [Certificate],
     at: SystemTime,
+    opts: PathOptions<'c>,
+    /// CRL signature results already computed: (CRL index, issuer SPKI) → outcome.
+    crl_checks: Vec<(usize, Vec<u8>, std::result::Result<(), String>)>,
+    result: Option<ValidatedPath>,
     signatures: usize,
     candidates: usize,
     /// The failure that got deepest, with the path length at which it happened.
@@ -367,8 +442,11 @@ impl<'c> Search<'c> {
             }
             path.push(cand);
             if is_anchor {
-                match process_path(path) {
-                    Ok(()) => return Ok(true),
+                match self.process_path(path)? {
+                    Ok(v) => {
+                        self.result = Some(v);
+                        return Ok(true);
+                    }
                     Err(e) => self.record(depth + 1, e),
                 }
             } else if self.extend(path)? {
@@ -395,44 +473,215 @@ impl<'c> Search<'c> {
     }
 }
 
-/// The rules that need the complete path, processed from the anchor down to the end entity
-/// with the RFC 5280 §6.1.2 state. Today: pathLenConstraint (§6.1.4 (l)(m)). Name constraints
-/// (permitted/excluded subtrees) and policy processing (valid_policy_tree, explicit_policy,
-/// policy_mapping, inhibit_anyPolicy) belong here as further state and steps.
-fn process_path(path: &[&Certificate]) -> Result<()> {
-    let n = path.len();
-    // §6.1.2 (k): max_path_length starts at n; remember who set the limit for the message.
+impl<'c> Search<'c> {
+    /// The rules that need the complete path (end entity first, anchor last), processed from
+    /// the anchor down with the RFC 5280 §6.1.2 state: pathLenConstraint (§6.1.4 (l)(m)),
+    /// policies, name constraints, then revocation. Outer `Err`: out of budget.
+    fn process_path(
+        &mut self,
+        path: &[&'c Certificate],
+    ) -> Result<std::result::Result<ValidatedPath, Error>> {
+        let policies = match process_rules(path, self.opts.policy) {
+            Ok(p) => p,
+            Err(e @ Error::Limit(_)) => return Err(e),
+            Err(e) => return Ok(Err(e)),
+        };
+        let revocation = match self.check_revocation(path)? {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(Ok(ValidatedPath {
+            certificates: path.iter().map(|c| (*c).clone()).collect(),
+            policies,
+            revocation,
+        }))
+    }
+
+    /// RFC 5280 §6.3 with the CRLs given, for each certificate below the anchor.
+    fn check_revocation(
+        &mut self,
+        path: &[&'c Certificate],
+    ) -> Result<std::result::Result<Vec<String>, Error>> {
+        let mut lines = Vec::new();
+        if self.opts.revocation == RevocationCheck::Off {
+            return Ok(Ok(lines));
+        }
+        for (k, pair) in path.windows(2).enumerate() {
+            let (c, issuer) = (pair[0], pair[1]);
+            let required = k == 0 || self.opts.revocation == RevocationCheck::All;
+            let role = if k == 0 {
+                "certificate"
+            } else {
+                "CA certificate"
+            };
+            let mut usable = None;
+            let mut hard: Option<String> = None;
+            let mut soft: Option<String> = None;
+            for (idx, crl) in self.opts.crls.iter().enumerate() {
+                if !names_match(crl.issuer_der(), c.issuer_der()) {
+                    continue;
+                }
+                if let (Some(a), Some(s)) = (
+                    crl.authority_key_identifier(),
+                    issuer.subject_key_identifier(),
+                ) {
+                    if a != s {
+                        soft.get_or_insert_with(|| {
+                            format!(
+                                "the CRL of '{}' was signed by another key of that CA (authorityKeyIdentifier differs)",
+                                crl.issuer_string()
+                            )
+                        });
+                        continue;
+                    }
+                }
+                if let Err(why) = crl.covers(c) {
+                    soft.get_or_insert_with(|| {
+                        format!(
+                            "the CRL of '{}' does not cover it: {why}",
+                            crl.issuer_string()
+                        )
+                    });
+                    continue;
+                }
+                if let Err(why) = self.crl_usable(idx, crl, issuer)? {
+                    hard.get_or_insert(why);
+                    continue;
+                }
+                if let Some(entry) = crl.find(c.serial_bytes()) {
+                    let reason = entry
+                        .reason
+                        .map(|r| format!(", reason {r}"))
+                        .unwrap_or_default();
+                    return Ok(Err(rejected(format!(
+                        "revocation check failed (RFC 5280 §6.3): {role} '{}' (serial {}) is revoked: the CRL of '{}' (thisUpdate {}) lists it as revoked on {}{reason}",
+                        who(c),
+                        c.serial_hex(),
+                        crl.issuer_string(),
+                        format_rfc3339(crl.this_update()),
+                        format_rfc3339(entry.revocation_date),
+                    ))));
+                }
+                usable.get_or_insert((idx, crl.this_update()));
+            }
+            match usable {
+                Some((_, this_update)) => lines.push(format!(
+                    "'{}' is not revoked (CRL of '{}', thisUpdate {})",
+                    who(c),
+                    issuer.subject_string(),
+                    format_rfc3339(this_update)
+                )),
+                None => {
+                    if let Some(h) = hard {
+                        return Ok(Err(rejected(format!(
+                            "revocation check failed (RFC 5280 §6.3): the revocation status of {role} '{}' cannot be determined: {h}",
+                            who(c)
+                        ))));
+                    }
+                    if required {
+                        let why = soft.unwrap_or_else(|| {
+                            format!("no CRL issued by '{}' was given", c.issuer_string())
+                        });
+                        return Ok(Err(rejected(format!(
+                            "revocation check failed (RFC 5280 §6.3): the revocation status of {role} '{}' cannot be determined: {why}",
+                            who(c)
+                        ))));
+                    }
+                }
+            }
+        }
+        Ok(Ok(lines))
+    }
+
+    /// Whether `crl` was signed by `issuer` (with cRLSign) and is current; signature results
+    /// are cached and count against the signature budget.
+    fn crl_usable(
+        &mut self,
+        idx: usize,
+        crl: &Crl,
+        issuer: &Certificate,
+    ) -> Result<std::result::Result<(), String>> {
+        let spki = issuer.spki_der().to_vec();
+        if let Some((_, _, r)) = self
+            .crl_checks
+            .iter()
+            .find(|(i, k, _)| *i == idx && *k == spki)
+        {
+            return Ok(r.clone());
+        }
+        self.signatures += 1;
+        if self.signatures > MAX_SIGNATURE_CHECKS {
+            return Err(Error::Limit(format!(
+                "path building gave up after {MAX_SIGNATURE_CHECKS} signature checks (too many candidate issuers or CRLs)"
+            )));
+        }
+        let r = crl
+            .check_issued_by(issuer, self.at)
+            .map_err(|e| e.to_string());
+        self.crl_checks.push((idx, spki, r.clone()));
+        Ok(r)
+    }
+}
+
+/// pathLenConstraint, policies and name constraints over a complete path (end entity first,
+/// anchor last); returns the user-constrained policy set.
+fn process_rules(path: &[&Certificate], policy: &PolicyOptions) -> Result<Vec<ObjectIdentifier>> {
+    let len = path.len();
+    // RFC numbering: certificate 1 is the one the anchor issued, n the end entity.
+    let n = len.saturating_sub(1);
     let mut max_path_length = n;
     let mut limited_by: Option<&Certificate> = None;
-    // Intermediates from the one below the anchor down to the one above the end entity.
-    for i in (1..n.saturating_sub(1)).rev() {
-        let c = path[i];
-        if !c.is_self_issued() {
-            if max_path_length == 0 {
-                let setter = limited_by.map(who).unwrap_or_default();
-                return Err(rejected(format!(
-                    "pathLenConstraint of CA certificate '{setter}' is exceeded by the CA certificate '{}' below it",
-                    who(c)
-                )));
+    let mut names = NameState::default();
+    if let Some(anchor) = path.last() {
+        names.add(anchor)?;
+    }
+    let mut policies = PolicyState::new(n, policy);
+    for i in 1..=n {
+        let c = path[n - i];
+        let last = i == n;
+        // §6.1.4 (l)(m) for intermediates (certificate n is the end entity).
+        if !last {
+            if !c.is_self_issued() {
+                if max_path_length == 0 {
+                    let setter = limited_by.map(who).unwrap_or_default();
+                    return Err(rejected(format!(
+                        "pathLenConstraint of CA certificate '{setter}' is exceeded by the CA certificate '{}' below it (RFC 5280 §6.1.4 (l))",
+                        who(c)
+                    )));
+                }
+                max_path_length -= 1;
             }
-            max_path_length -= 1;
+            if let Some(l) = c.basic_constraints().and_then(|b| b.path_len) {
+                if (l as usize) < max_path_length {
+                    max_path_length = l as usize;
+                    limited_by = Some(c);
+                }
+            }
         }
-        if let Some(len) = c.basic_constraints().and_then(|b| b.path_len) {
-            if (len as usize) < max_path_length {
-                max_path_length = len as usize;
-                limited_by = Some(c);
-            }
+        // §6.1.3 (b)(c)
+        if last || !c.is_self_issued() {
+            names.check(c)?;
+        }
+        // §6.1.3 (d)-(f)
+        policies.process(c, i, n)?;
+        if !last {
+            // §6.1.4 (a)(b)(h)-(j), (g)
+            policies.prepare_next(c)?;
+            names.add(c)?;
         }
     }
-    Ok(())
+    match path.first() {
+        Some(ee) if n > 0 => policies.finish(ee, policy),
+        _ => Ok(vec![super::ANY_POLICY]),
+    }
 }
 
 /// Builds and validates a path from `end_entity` to one of `anchors` (RFC 5280 §6) at time
 /// `at`. Returns the path (end entity first, anchor last) or the first rule that failed.
 ///
 /// An end entity that is itself one of the anchors (byte for byte) is accepted on its own
-/// after the end-entity checks. See the module documentation for the rules and what is not
-/// yet checked.
+/// after the end-entity checks. Policy processing runs with the default inputs and no
+/// revocation is checked; [`validate`] takes them all.
 pub fn validate_path(
     end_entity: &Certificate,
     intermediates: &[Certificate],
@@ -440,27 +689,68 @@ pub fn validate_path(
     at: SystemTime,
     purpose: Purpose,
 ) -> Result<Vec<Certificate>> {
-    check_end_entity(end_entity, at, purpose)?;
-    if anchors.is_empty() {
+    validate(
+        end_entity,
+        &PathOptions::new(intermediates, anchors, at, purpose),
+    )
+    .map(|v| v.certificates)
+}
+
+/// [`validate_path`] with CRLs: when `crls` is not empty, revocation is checked as
+/// [`RevocationCheck::EndEntity`] describes.
+pub fn validate_path_with_crls(
+    end_entity: &Certificate,
+    intermediates: &[Certificate],
+    anchors: &[Certificate],
+    crls: &[Crl],
+    at: SystemTime,
+    purpose: Purpose,
+) -> Result<Vec<Certificate>> {
+    let opts = PathOptions {
+        crls,
+        revocation: if crls.is_empty() {
+            RevocationCheck::Off
+        } else {
+            RevocationCheck::EndEntity
+        },
+        ..PathOptions::new(intermediates, anchors, at, purpose)
+    };
+    validate(end_entity, &opts).map(|v| v.certificates)
+}
+
+/// Builds and validates a path for `end_entity` with all the options of RFC 5280 §6.1.1 and
+/// revocation checking (see the module documentation).
+pub fn validate(end_entity: &Certificate, opts: &PathOptions<'_>) -> Result<ValidatedPath> {
+    check_end_entity(end_entity, opts.at, opts.purpose)?;
+    if opts.anchors.is_empty() {
         return Err(rejected(format!(
             "no trust anchors were given to validate '{}'",
             who(end_entity)
         )));
     }
-    if anchors.contains(end_entity) {
-        return Ok(vec![end_entity.clone()]);
+    if opts.anchors.contains(end_entity) {
+        return Ok(ValidatedPath {
+            certificates: vec![end_entity.clone()],
+            policies: vec![super::ANY_POLICY],
+            revocation: Vec::new(),
+        });
     }
     let mut search = Search {
-        intermediates,
-        anchors,
-        at,
+        intermediates: opts.intermediates,
+        anchors: opts.anchors,
+        at: opts.at,
+        opts: *opts,
+        crl_checks: Vec::new(),
+        result: None,
         signatures: 0,
         candidates: 0,
         best: None,
     };
     let mut path = vec![end_entity];
     if search.extend(&mut path)? {
-        return Ok(path.into_iter().cloned().collect());
+        if let Some(v) = search.result.take() {
+            return Ok(v);
+        }
     }
     Err(search.best.map(|(_, e)| e).unwrap_or_else(|| {
         rejected(format!(
