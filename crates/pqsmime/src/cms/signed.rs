@@ -503,6 +503,9 @@ pub struct VerifyOptions {
     pub policy: SignerPolicy,
     /// Validation time; `None` means now.
     pub at: Option<SystemTime>,
+    /// CRLs for revocation checking; when not empty, each signer's certificate must be
+    /// covered by one (see `x509::RevocationCheck::EndEntity`).
+    pub crls: Vec<crate::x509::Crl>,
 }
 
 impl Default for VerifyOptions {
@@ -513,6 +516,7 @@ impl Default for VerifyOptions {
             no_chain: false,
             policy: SignerPolicy::Any,
             at: None,
+            crls: Vec::new(),
         }
     }
 }
@@ -1164,7 +1168,14 @@ fn check_signer(
         report.error = Some("no trust anchors were given (use --trust, or --no-chain)".into());
         return report;
     }
-    match crate::x509::validate_path(&cert, chain_pool, &opts.trust, at, Purpose::EmailSigning) {
+    match crate::x509::validate_path_with_crls(
+        &cert,
+        chain_pool,
+        &opts.trust,
+        &opts.crls,
+        at,
+        Purpose::EmailSigning,
+    ) {
         Ok(path) => {
             report.chain_valid = Some(true);
             let anchor = path.last().map(|c| c.subject_string()).unwrap_or_default();
