@@ -818,3 +818,299 @@ fn files_equal(a: &Path, b: &Path) -> bool {
         }
     }
 }
+
+/// `pqsmime encrypt --sign-cert` and `pqsmime decrypt --verify`: the same structure as the
+/// sign | encrypt pipe; content released only when both the decryption and the signature
+/// check out; a decryption failure is always the generic one, even when the (unauthentic)
+/// plaintext would also fail verification; an untrusted signer is exit 1 with the reason;
+/// content that is not a SignedData is exit 2.
+#[test]
+fn sign_then_encrypt_and_decrypt_then_verify_in_one_process() {
+    let pki = enc_pki();
+    let dir = tempdir();
+    let r = pki.recipient("rsa-2048");
+    let a = &pki.signer;
+    for len in [3_000usize, 1_500_000] {
+        let data = pseudo_random(&format!("one process {len}"), len);
+        let input = dir.path().join("in.bin");
+        write(&input, &data);
+        let enc = dir.path().join("se.pem");
+        let e = pqsmime(
+            &[
+                "encrypt",
+                "--sign-cert",
+                a.crt(),
+                "--sign-key",
+                a.key(),
+                "--to",
+                r.crt(),
+                "--format",
+                "pem",
+                "--cipher",
+                "aes-128-gcm",
+                "-o",
+                s(&enc),
+                s(&input),
+            ],
+            None,
+        );
+        e.ok(&[]);
+        // Through the pipe commands too.
+        let d = pqsmime(
+            &["decrypt", "--cert", r.crt(), "--key", r.key(), s(&enc)],
+            None,
+        );
+        d.ok(&[&e]);
+        let v = pqsmime(&["verify", "--trust", pki.ca()], Some(&d.stdout));
+        v.ok(&[&e, &d]);
+        assert_eq!(v.stdout, data);
+        // In one process, to a file and to stdout.
+        let out = dir.path().join("out.bin");
+        let dv = pqsmime(
+            &[
+                "decrypt",
+                "--cert",
+                r.crt(),
+                "--key",
+                r.key(),
+                "--verify",
+                "--trust",
+                pki.ca(),
+                "-o",
+                s(&out),
+                s(&enc),
+            ],
+            None,
+        );
+        dv.ok(&[&e]);
+        common::assert_file_eq(&out, &data, "decrypt --verify", &[&e, &dv]);
+        assert!(dv.stderr.contains("Result: VALID"), "{}", dv.describe());
+        let dv = pqsmime(
+            &[
+                "decrypt",
+                "--cert",
+                r.crt(),
+                "--key",
+                r.key(),
+                "--verify",
+                "--trust",
+                pki.ca(),
+                s(&enc),
+            ],
+            None,
+        );
+        dv.ok(&[&e]);
+        assert_eq!(dv.stdout, data);
+
+        // Untrusted: exit 1 with the reason, nothing released.
+        let out2 = dir.path().join("untrusted.bin");
+        let dv = pqsmime(
+            &[
+                "decrypt",
+                "--cert",
+                r.crt(),
+                "--key",
+                r.key(),
+                "--verify",
+                "--trust",
+                r.crt(),
+                "-o",
+                s(&out2),
+                s(&enc),
+            ],
+            None,
+        );
+        dv.expect_code(1, &[&e]);
+        common::assert_final_error_line(&dv, &[&e]);
+        assert!(
+            dv.stderr.contains("not trusted") || dv.stderr.contains("no path"),
+            "{}",
+            dv.describe()
+        );
+        assert!(!out2.exists());
+        // --no-chain accepts it.
+        let dv = pqsmime(
+            &[
+                "decrypt",
+                "--cert",
+                r.crt(),
+                "--key",
+                r.key(),
+                "--verify",
+                "--no-chain",
+                s(&enc),
+            ],
+            None,
+        );
+        dv.ok(&[&e]);
+        assert_eq!(dv.stdout, data);
+    }
+
+    // Tampered ciphertext: garbage plaintext would fail verification, but what is reported
+    // is the decryption failure, and only that.
+    let data = pseudo_random("tampered one process", 200_000);
+    let input = dir.path().join("t.bin");
+    write(&input, &data);
+    let enc = dir.path().join("t.der");
+    pqsmime(
+        &[
+            "encrypt",
+            "--sign-cert",
+            a.crt(),
+            "--sign-key",
+            a.key(),
+            "--to",
+            r.crt(),
+            "--format",
+            "der",
+            "-o",
+            s(&enc),
+            s(&input),
+        ],
+        None,
+    )
+    .ok(&[]);
+    let mut bad = read(&enc);
+    for at in [bad.len() - 1, bad.len() / 2, bad.len() - 150_000] {
+        let mut b = bad.clone();
+        b[at] ^= 0x04;
+        let f = dir.path().join("bad.der");
+        write(&f, &b);
+        let outdir = tempdir();
+        let dv = pqsmime(
+            &[
+                "decrypt",
+                "--cert",
+                r.crt(),
+                "--key",
+                r.key(),
+                "--verify",
+                "--trust",
+                pki.ca(),
+                "-o",
+                s(&outdir.path().join("x")),
+                s(&f),
+            ],
+            None,
+        );
+        assert_generic_failure(&dv, &[]);
+        assert_eq!(std::fs::read_dir(outdir.path()).unwrap().count(), 0);
+    }
+    bad.truncate(bad.len() - 10);
+    let f = dir.path().join("cut.der");
+    write(&f, &bad);
+    let dv = pqsmime(
+        &[
+            "decrypt",
+            "--cert",
+            r.crt(),
+            "--key",
+            r.key(),
+            "--verify",
+            "--trust",
+            pki.ca(),
+            s(&f),
+        ],
+        None,
+    );
+    assert_input_error(&dv, &[]);
+    assert!(dv.stdout.is_empty());
+
+    // Not a SignedData inside.
+    let plain = dir.path().join("plain.der");
+    pqsmime(
+        &[
+            "encrypt",
+            "--to",
+            r.crt(),
+            "--format",
+            "der",
+            "-o",
+            s(&plain),
+            s(&input),
+        ],
+        None,
+    )
+    .ok(&[]);
+    let dv = pqsmime(
+        &[
+            "decrypt",
+            "--cert",
+            r.crt(),
+            "--key",
+            r.key(),
+            "--verify",
+            "--no-chain",
+            s(&plain),
+        ],
+        None,
+    );
+    assert_input_error(&dv, &[]);
+    assert!(
+        dv.stderr.contains("not a CMS SignedData"),
+        "{}",
+        dv.describe()
+    );
+
+    // Usage: --verify without a trust decision; --sign-cert with S/MIME output; unpaired.
+    for args in [
+        vec![
+            "decrypt",
+            "--cert",
+            r.crt(),
+            "--key",
+            r.key(),
+            "--verify",
+            s(&enc),
+        ],
+        vec![
+            "encrypt",
+            "--sign-cert",
+            a.crt(),
+            "--sign-key",
+            a.key(),
+            "--to",
+            r.crt(),
+            s(&input),
+        ],
+        vec![
+            "encrypt",
+            "--sign-cert",
+            a.crt(),
+            "--sign-cert",
+            a.crt(),
+            "--sign-key",
+            a.key(),
+            "--to",
+            r.crt(),
+            "--format",
+            "der",
+            s(&input),
+        ],
+        vec![
+            "encrypt",
+            "--sign-cert",
+            r.crt(),
+            "--sign-key",
+            r.key(),
+            "--to",
+            r.crt(),
+            "--format",
+            "der",
+            s(&input),
+        ],
+        vec![
+            "decrypt",
+            "--cert",
+            r.crt(),
+            "--key",
+            r.key(),
+            "--trust",
+            pki.ca(),
+            s(&enc),
+        ],
+    ] {
+        let o = pqsmime(&args, None);
+        assert_input_error(&o, &[]);
+    }
+}

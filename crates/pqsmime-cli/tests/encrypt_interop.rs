@@ -379,7 +379,9 @@ fn pqsmime_kem_options_decrypt_in_openssl() {
     let content = mime_text("pqsmime KEM options");
     let input = dir.path().join("msg.txt");
     write(&input, &content);
-    let cases: [(&str, &[&str], &str, &str, Option<&str>); 4] = [
+    // (recipient, our flags, KDF, wrap, UKM as OpenSSL prints it)
+    type Case<'a> = (&'a str, &'a [&'a str], &'a str, &'a str, Option<&'a str>);
+    let cases: [Case<'_>; 4] = [
         (
             "ml-kem-768",
             &["--kem-kdf", "hkdf-sha512"],
@@ -708,4 +710,148 @@ fn rfc9936_example_decrypts() {
         "{}",
         printed.describe()
     );
+}
+
+/// `pqsmime encrypt --sign-cert` (sign-then-encrypt in one process) is read by
+/// `openssl cms -decrypt | openssl cms -verify`, and OpenSSL's sign | encrypt pipe by
+/// `pqsmime decrypt --verify`; small (DER in memory) and streamed (over 1 MiB, BER) content.
+#[test]
+fn sign_then_encrypt_both_ways() {
+    let pki = enc_pki();
+    let r = pki.recipient("ml-kem-768");
+    let a = &pki.signer;
+    let dir = tempdir();
+    for (i, len) in [5_000usize, 2 * 1024 * 1024 + 3].into_iter().enumerate() {
+        let data = pseudo_random(&format!("sign then encrypt {len}"), len);
+        let input = dir.path().join(format!("data{i}.bin"));
+        write(&input, &data);
+
+        let ours = dir.path().join(format!("ours{i}.der"));
+        let e = pqsmime(
+            &[
+                "encrypt",
+                "--sign-cert",
+                a.crt(),
+                "--sign-key",
+                a.key(),
+                "--to",
+                r.crt(),
+                "--format",
+                "der",
+                "-o",
+                s(&ours),
+                s(&input),
+            ],
+            None,
+        );
+        e.ok(&[]);
+        let signed = dir.path().join(format!("ours{i}.signed"));
+        let od = openssl(
+            &[
+                "cms",
+                "-decrypt",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                s(&ours),
+                "-recip",
+                r.crt(),
+                "-inkey",
+                r.key(),
+                "-out",
+                s(&signed),
+            ],
+            None,
+        );
+        od.ok(&[&e]);
+        let content = dir.path().join(format!("ours{i}.content"));
+        let ov = openssl(
+            &[
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                s(&signed),
+                "-CAfile",
+                pki.ca(),
+                "-out",
+                s(&content),
+            ],
+            None,
+        );
+        ov.ok(&[&e, &od]);
+        common::assert_file_eq(&content, &data, "OpenSSL decrypt | verify", &[&e, &od, &ov]);
+
+        let signed = dir.path().join(format!("theirs{i}.signed"));
+        openssl(
+            &[
+                "cms",
+                "-sign",
+                "-binary",
+                "-nodetach",
+                "-md",
+                "sha512",
+                "-signer",
+                a.crt(),
+                "-inkey",
+                a.key(),
+                "-outform",
+                "DER",
+                "-in",
+                s(&input),
+                "-out",
+                s(&signed),
+            ],
+            None,
+        )
+        .ok(&[]);
+        let theirs = dir.path().join(format!("theirs{i}.der"));
+        let oe = openssl(
+            &[
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-aes-256-gcm",
+                "-outform",
+                "DER",
+                "-recip",
+                r.crt(),
+                "-in",
+                s(&signed),
+                "-out",
+                s(&theirs),
+            ],
+            None,
+        );
+        oe.ok(&[]);
+        let out = dir.path().join(format!("theirs{i}.out"));
+        let d = pqsmime(
+            &[
+                "decrypt",
+                "--cert",
+                r.crt(),
+                "--key",
+                r.key(),
+                "--verify",
+                "--trust",
+                pki.ca(),
+                "--json",
+                "-o",
+                s(&out),
+                s(&theirs),
+            ],
+            None,
+        );
+        d.ok(&[&oe]);
+        common::assert_file_eq(&out, &data, "pqsmime decrypt --verify", &[&oe, &d]);
+        let j: serde_json::Value = serde_json::from_slice(&d.stdout).unwrap();
+        assert_eq!(j["signature"]["valid"], true, "{j}");
+        assert_eq!(
+            j["signature"]["signers"][0]["algorithm"], "ML-DSA-65",
+            "{j}"
+        );
+    }
 }

@@ -15,7 +15,10 @@ EXAMPLES:
   # EnvelopedData with AES-128-CBC for old clients
   pqsmime encrypt --to bob-enc.crt --cipher aes-128-cbc -o encrypted.eml message.eml
 
-  # Sign, then encrypt, a large file as a stream (CMS in binary)
+  # Sign, then encrypt, a large file as a stream (CMS in binary), in one pass
+  pqsmime encrypt --sign-cert alice.crt --sign-key alice.key --to bob-enc.crt \\
+      --format der -o big.tar.p7m big.tar
+  # ... which makes the same as the pipe
   pqsmime sign --cert alice.crt --key alice.key --format der < big.tar \\
       | pqsmime encrypt --to bob-enc.crt --format der -o big.tar.p7m
 
@@ -33,7 +36,13 @@ FORMATS:
   its header fields outside for delivery and, unless --no-header-protection, carries
   them inside too (RFC 9788; the outer Subject becomes [...]).
   der, pem: a CMS ContentInfo of the input bytes as they are; DER for inputs up to
-  1 MiB, BER with indefinite lengths when larger (streamed in constant memory).";
+  1 MiB, BER with indefinite lengths when larger (streamed in constant memory).
+
+SIGN-THEN-ENCRYPT (--sign-cert/--sign-key, --format der or pem):
+  The input is signed (SignedData, content encapsulated, BER when streamed) and the
+  SignedData is encrypted (as id-data), exactly what `pqsmime sign --format der | pqsmime
+  encrypt --format der` makes, but in one process: signing and encryption run on two
+  threads joined by a bounded in-memory pipe. Read it back with `pqsmime decrypt --verify`.";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -63,6 +72,16 @@ pub struct EncryptArgs {
     /// User keying material (hex) for ML-KEM and ECDH recipients
     #[arg(long, value_name = "HEX")]
     pub ukm: Option<String>,
+
+    /// Sign first with this certificate (repeatable, pairs with --sign-key): a CMS
+    /// SignedData with the content inside is made and encrypted in the same streaming pass
+    /// (--format der or pem; for S/MIME mail use `pqsmime protect`)
+    #[arg(long, value_name = "CRT", action = clap::ArgAction::Append, requires = "sign_key")]
+    pub sign_cert: Vec<PathBuf>,
+
+    /// The signer's private key (one per --sign-cert, in the same order)
+    #[arg(long, value_name = "KEY", action = clap::ArgAction::Append, requires = "sign_cert")]
+    pub sign_key: Vec<PathBuf>,
 
     /// Do not copy a whole message's header fields into the encrypted part or obscure its
     /// Subject (RFC 9788 header protection is on by default)

@@ -26,16 +26,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use pqsmime::cms::enveloped::{self, DecryptInfo, DecryptSink, DecryptionKey, FileSink, SpoolSink};
+use pqsmime::cms::signed::{self, VerifyOptions, VerifyReport};
 use pqsmime::smime::HeaderSection;
 use pqsmime::x509::Certificate;
 use serde_json::{json, Value};
+use zeroize::Zeroizing;
 
 pub use input::{Encrypted, Form};
 
 use crate::cli::decrypt::DecryptArgs;
-use crate::commands::encrypt::{ProgressReader, ReadError};
-use crate::commands::{load_cert_and_rest, load_private_key};
-use crate::error::{CliError, CliResult};
+use crate::commands::encrypt::{pipe, ProgressReader, ReadError};
+use crate::commands::verify;
+use crate::commands::{load_cert_and_rest, load_certs, load_private_key};
+use crate::error::{CliError, CliResult, Exit};
 use crate::io::{Output, Source};
 
 /// What [`decrypt_entity`] found.
@@ -142,51 +145,259 @@ pub fn run(a: DecryptArgs) -> CliResult<ExitCode> {
         ))
     })?;
 
+    let verify_opts = if a.verify {
+        Some(verify_options(&a)?)
+    } else {
+        None
+    };
+
     let source = Source::from_arg(a.input.input.as_deref());
     let dest = Destination::choose(a.output.output.as_deref(), a.json)?;
     let (reader, len) = source.open()?;
     let reader =
         ProgressReader::new(reader, len, "decrypting", !a.json).describing(source.describe());
-    let result = match &dest {
-        Destination::File(p) => {
-            let mut sink = FileSink::new(p).map_err(|e| write_error(e, p))?;
-            decrypt_entity(reader, &dk, &mut sink)
-        }
+    let mut sink: Box<dyn DecryptSink + Send> = match &dest {
+        Destination::File(p) => Box::new(FileSink::new(p).map_err(|e| write_error(e, p))?),
         Destination::Device(p) => {
             let f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(p)
                 .map_err(|e| CliError::io("write", p, e))?;
-            let mut sink = SpoolSink::new(f)?;
-            decrypt_entity(reader, &dk, &mut sink)
+            Box::new(SpoolSink::new(f)?)
         }
-        Destination::Stdout => {
-            let stdout = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
-            let mut sink = SpoolSink::new(stdout)?;
-            decrypt_entity(reader, &dk, &mut sink)
-        }
-        Destination::Discard => decrypt_entity(reader, &dk, &mut DiscardSink),
+        Destination::Stdout => Box::new(SpoolSink::new(io::BufWriter::with_capacity(
+            1 << 20,
+            io::stdout(),
+        ))?),
+        Destination::Discard => Box::new(DiscardSink),
     };
 
-    match result {
-        Ok(d) => {
-            let _ = io::stderr().write_all(human_report(&d, &cert).as_bytes());
+    let Some(vopts) = verify_opts else {
+        let result = decrypt_entity(reader, &dk, &mut *sink);
+        return match result {
+            Ok(d) => {
+                let _ = io::stderr().write_all(human_report(&d, &cert).as_bytes());
+                if a.json {
+                    print_json(&json_report(&d, &cert, dest.describe()))?;
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => Err(failed(cli_error(e, &source, &dest), a.json)),
+        };
+    };
+
+    match decrypt_then_verify(reader, &dk, &vopts, &mut *sink) {
+        Ok((d, report)) => {
+            let mut text = human_report(&d, &cert);
+            text.push_str(&verify::human_report(&report, a.policy, a.no_chain));
+            let _ = io::stderr().write_all(text.as_bytes());
             if a.json {
-                print_json(&json_report(&d, &cert, dest.describe()))?;
+                let mut j = json_report(&d, &cert, dest.describe());
+                j["signature"] = verify::json_report(&report, a.policy, "CMS");
+                if !report.valid {
+                    j["error"] = json!(verify::failure_sentence(&report, a.policy));
+                }
+                print_json(&j)?;
             }
-            Ok(ExitCode::SUCCESS)
+            if report.valid {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                let sentence = verify::failure_sentence(&report, a.policy);
+                Err(match verify::failure_exit(&report) {
+                    Exit::Input => CliError::input(sentence),
+                    Exit::Rejected => CliError::rejected(sentence),
+                })
+            }
         }
-        Err(e) => {
-            let err = cli_error(e, &source, &dest);
-            if a.json && !err.broken_pipe {
-                print_json(&json!({
-                    "decrypted": false,
-                    "error": err.message,
-                }))?;
-            }
-            Err(err)
+        Err(e) => Err(failed(cli_error(e, &source, &dest), a.json)),
+    }
+}
+
+/// Prints the failure object with `--json`, and returns the error.
+fn failed(err: CliError, json: bool) -> CliError {
+    if json && !err.broken_pipe {
+        if let Err(e) = print_json(&json!({
+            "decrypted": false,
+            "error": err.message,
+        })) {
+            return e;
         }
     }
+    err
+}
+
+/// `--trust`, `--certs`, `--no-chain`, `--policy` for `--verify`.
+fn verify_options(a: &DecryptArgs) -> CliResult<VerifyOptions> {
+    if a.trust.is_empty() && !a.no_chain {
+        return Err(CliError::input(
+            "--verify needs --trust CRT (the signers' trust anchor) or --no-chain",
+        ));
+    }
+    let mut opts = VerifyOptions {
+        no_chain: a.no_chain,
+        policy: a.policy.policy(),
+        ..VerifyOptions::default()
+    };
+    for p in &a.trust {
+        opts.trust.extend(load_certs(p, "trust anchor")?);
+    }
+    for p in &a.certs {
+        opts.extra_certs.extend(load_certs(p, "certificate")?);
+    }
+    Ok(opts)
+}
+
+/// Passes the signed content on (to the writer stage) but holds back the commit: the caller
+/// publishes only when the decryption authenticated too.
+struct HoldSink {
+    inner: pipe::PipeWriter,
+    verified: bool,
+}
+
+impl DecryptSink for HoldSink {
+    fn write_unverified(&mut self, data: &[u8]) -> pqsmime::Result<()> {
+        Ok(self.inner.write_all(data)?)
+    }
+    fn commit(&mut self) -> pqsmime::Result<()> {
+        self.verified = true;
+        Ok(())
+    }
+    fn abort(&mut self) {
+        self.verified = false;
+    }
+}
+
+/// Fails with a sentence when the decrypted content does not start like a DER/BER
+/// SignedData (a SEQUENCE), before the verifier reads it.
+struct SignedDataCheck<R: Read> {
+    inner: R,
+    checked: bool,
+}
+
+impl<R: Read> Read for SignedDataCheck<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if !self.checked && n > 0 {
+            self.checked = true;
+            if buf[0] != 0x30 {
+                let start: String = String::from_utf8_lossy(&buf[..n.min(24)])
+                    .chars()
+                    .map(|c| if c.is_control() { '.' } else { c })
+                    .collect();
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    input::FramingError(format!(
+                        "--verify: the decrypted content is not a CMS SignedData (it starts with '{start}'); for S/MIME mail use `pqsmime verify --decrypt-cert`"
+                    )),
+                ));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Reads `r` to its end; returns how many bytes were left.
+fn drain<R: Read>(r: &mut R) -> io::Result<u64> {
+    io::copy(r, &mut io::sink())
+}
+
+/// Decrypts a signed-then-encrypted CMS message and verifies the SignedData inside as it
+/// streams (decryption here, verification on a second thread, joined by a bounded pipe).
+///
+/// The signed content goes to `sink`, committed only when the decryption authenticated (GCM
+/// tag, CBC padding) and the report is valid. The verifier always reads to the end, so a
+/// decryption failure is always what gets reported when there is one, as the one generic
+/// [`pqsmime::Error::Decrypt`]: nothing about unauthenticated plaintext is revealed. An
+/// invalid signature is `Ok` with `report.valid == false` (the sink was aborted).
+pub fn decrypt_then_verify<R: Read, S: DecryptSink + Send + ?Sized>(
+    input: R,
+    key: &DecryptionKey<'_>,
+    opts: &VerifyOptions,
+    sink: &mut S,
+) -> pqsmime::Result<(Decrypted, VerifyReport)> {
+    let (mut tx, mut rx) = pipe::pipe();
+    let (wtx, mut wrx) = pipe::pipe();
+    std::thread::scope(|scope| {
+        // Third stage: writing the signed content to the sink (a file is slow to grow), so
+        // that hashing does not wait for it.
+        let writer = scope.spawn(move || {
+            let mut buf = Zeroizing::new(vec![0u8; pipe::CHUNK]);
+            let result = loop {
+                match wrx.read(&mut buf) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        if let Err(e) = sink.write_unverified(&buf[..n]) {
+                            let _ = drain(&mut wrx);
+                            break Err(e);
+                        }
+                    }
+                    Err(e) => break Err(pqsmime::Error::Io(e)),
+                }
+            };
+            (result, sink)
+        });
+        let verifier = scope.spawn(move || {
+            let mut hold = HoldSink {
+                inner: wtx,
+                verified: false,
+            };
+            let report = signed::verify_stream(
+                SignedDataCheck {
+                    inner: &mut rx,
+                    checked: false,
+                },
+                None,
+                opts,
+                &mut hold,
+            )
+            .map_err(input::decode_error);
+            // Read to the end whatever happened, so that the decryption always reaches its
+            // own check and its verdict comes first.
+            let rest = drain(&mut rx);
+            let HoldSink {
+                inner: mut wtx,
+                verified,
+            } = hold;
+            let _ = wtx.finish();
+            (report, rest, verified)
+        });
+        let decrypted = decrypt_entity(input, key, &mut tx);
+        drop(tx);
+        let stopped =
+            || pqsmime::Error::Crypto("a decryption or verification thread stopped".into());
+        let (report, rest, verified) = verifier.join().map_err(|_| stopped())?;
+        let (written, sink) = writer.join().map_err(|_| stopped())?;
+        let d = match decrypted {
+            Ok(d) => d,
+            Err(e) => {
+                sink.abort();
+                return Err(e);
+            }
+        };
+        let result = match (report, rest, written) {
+            (Err(e), _, _) => Err(e),
+            (Ok(_), Err(e), _) => Err(pqsmime::Error::Io(e)),
+            (Ok(_), Ok(n), _) if n > 0 => Err(pqsmime::Error::Malformed(format!(
+                "the decrypted content has {n} bytes after the SignedData"
+            ))),
+            (Ok(_), Ok(_), Err(e)) => Err(e),
+            (Ok(r), Ok(_), Ok(())) => Ok(r),
+        };
+        match result {
+            Ok(r) if r.valid && verified => {
+                sink.commit()?;
+                Ok((d, r))
+            }
+            Ok(r) => {
+                sink.abort();
+                Ok((d, r))
+            }
+            Err(e) => {
+                sink.abort();
+                Err(e)
+            }
+        }
+    })
 }
 
 /// The CLI error for a failed decryption: the one generic sentence for

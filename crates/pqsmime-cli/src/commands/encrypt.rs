@@ -28,16 +28,21 @@ use std::process::ExitCode;
 
 use pqsmime::alg::KeyKind;
 use pqsmime::cms::enveloped::{self, ContentCipher, KemKdf, KeyWrapAlgorithm, Recipient};
+use pqsmime::cms::signed::{self, SignOptions, Signer};
+use pqsmime::keys::PrivateKey;
 use pqsmime::smime::blob::{Base64LineWriter, CanonicalReader};
 use pqsmime::smime::message::pkcs7_mime_header;
 use pqsmime::smime::{self, HeaderSection, Protection};
+use pqsmime::x509::{Certificate, KeyUsage};
 use zeroize::Zeroizing;
+
+pub mod pipe;
 
 pub use crate::cli::encrypt::EncryptArgs;
 use crate::cli::Format;
-use crate::commands::load_cert_and_rest;
 use crate::commands::sign::write_or_library_error;
-use crate::error::{io_reason, CliError, CliResult};
+use crate::commands::{load_cert_and_rest, load_private_key};
+use crate::error::{io_reason, CliError, CliResult, Context};
 use crate::io::{stderr_is_terminal, Output, Secrecy, Source};
 use crate::pem::PemWriter;
 
@@ -59,16 +64,36 @@ pub fn run(a: EncryptArgs) -> CliResult<ExitCode> {
     let source = Source::from_arg(a.input.input.as_deref());
     let (reader, len) = source.open()?;
     let reader = ProgressReader::new(reader, len, "encrypting", true).describing(source.describe());
+    let signing = load_signers(&a)?;
     let mut out = Output::create(a.output.output.as_deref(), Secrecy::Public, true)?;
-    let result = match a.format {
-        Format::Smime => encrypt_smime(
+    let result = match (a.format, &signing) {
+        (Format::Smime, None) => encrypt_smime(
             reader,
             &mut out,
             &recipients,
             cipher,
             !a.no_header_protection,
         ),
-        f => encrypt_entity(reader, &mut out, &recipients, cipher, f).map(|_| None),
+        (f, None) => encrypt_entity(reader, &mut out, &recipients, cipher, f).map(|_| None),
+        (f, Some((certs, keys))) => {
+            let signers: Vec<Signer<'_>> = certs
+                .iter()
+                .zip(keys)
+                .map(|(cert, key)| Signer {
+                    cert,
+                    key,
+                    digest: None,
+                    signature_algorithm: None,
+                })
+                .collect();
+            let opts = SignOptions {
+                detached: false,
+                extra_certs: certs.iter().skip(signers.len()).cloned().collect(),
+                ..SignOptions::default()
+            };
+            sign_then_encrypt(reader, &mut out, &signers, &opts, &recipients, cipher, f)
+                .map(|_| None)
+        }
     };
     let summary = result
         .map_err(|e| error_for(e, &out))
@@ -78,6 +103,100 @@ pub fn run(a: EncryptArgs) -> CliResult<ExitCode> {
     }
     out.commit()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--sign-cert/--sign-key`: the signers' certificates (followed by the chain certificates
+/// found after them in the same files) and keys, or `None` without signing.
+#[allow(clippy::type_complexity)]
+fn load_signers(a: &EncryptArgs) -> CliResult<Option<(Vec<Certificate>, Vec<PrivateKey>)>> {
+    if a.sign_cert.is_empty() && a.sign_key.is_empty() {
+        return Ok(None);
+    }
+    if a.format == Format::Smime {
+        return Err(CliError::input(
+            "--sign-cert makes CMS (--format der or pem); to sign and encrypt S/MIME mail use `pqsmime protect`",
+        ));
+    }
+    if a.sign_cert.len() != a.sign_key.len() {
+        return Err(CliError::input(format!(
+            "--sign-cert was given {} time(s) and --sign-key {} time(s); each --sign-cert needs the --sign-key in the same position",
+            a.sign_cert.len(),
+            a.sign_key.len()
+        )));
+    }
+    let mut certs = Vec::new();
+    let mut chain = Vec::new();
+    let mut keys = Vec::new();
+    for (cert_path, key_path) in a.sign_cert.iter().zip(&a.sign_key) {
+        let (cert, rest) = load_cert_and_rest(cert_path, "signer certificate")?;
+        let key = load_private_key(key_path, "signer private key")?;
+        if !key.kind().can_sign() {
+            return Err(CliError::input(format!(
+                "{} holds an {} key, which cannot sign",
+                key_path.display(),
+                key.kind().description()
+            )));
+        }
+        if let Some(ku) = cert.key_usage() {
+            if !ku.contains(KeyUsage::DIGITAL_SIGNATURE) && !ku.contains(KeyUsage::NON_REPUDIATION)
+            {
+                return Err(CliError::input(format!(
+                    "{} cannot sign: its keyUsage has neither digitalSignature nor nonRepudiation (is it an encryption certificate?)",
+                    cert_path.display()
+                )));
+            }
+        }
+        let cert_key = cert
+            .public_key()
+            .ctx(|| format!("reading the public key of {}", cert_path.display()))?;
+        if cert_key != key.public_key() {
+            return Err(CliError::input(format!(
+                "the private key {} does not belong to the certificate {}",
+                key_path.display(),
+                cert_path.display()
+            )));
+        }
+        certs.push(cert);
+        keys.push(key);
+        chain.extend(rest);
+    }
+    certs.extend(chain);
+    Ok(Some((certs, keys)))
+}
+
+/// Signs `input` (SignedData, content encapsulated) and encrypts the SignedData in one pass:
+/// signing on this thread, encryption on a second one, joined by a bounded in-memory pipe.
+/// The result is what `pqsmime sign --format der | pqsmime encrypt --format der|pem` makes.
+/// Returns the number of content bytes signed.
+pub fn sign_then_encrypt<R: Read, W: Write + Send>(
+    input: R,
+    output: W,
+    signers: &[Signer<'_>],
+    opts: &SignOptions,
+    recipients: &[Recipient],
+    cipher: ContentCipher,
+    format: Format,
+) -> pqsmime::Result<u64> {
+    let (mut tx, rx) = pipe::pipe();
+    std::thread::scope(|scope| {
+        let encryptor = scope.spawn(move || encrypt_entity(rx, output, recipients, cipher, format));
+        let signed = signed::sign_stream(input, &mut tx, signers, opts);
+        match &signed {
+            // A failure here means the encryptor stopped; its own error says why.
+            Ok(_) => drop(tx.finish()),
+            Err(_) => tx.fail(),
+        }
+        let encrypted = encryptor.join().map_err(|_| {
+            pqsmime::Error::Crypto("the encryption thread stopped unexpectedly".into())
+        })?;
+        match (signed, encrypted) {
+            // The signer only stopped because the encryptor did: report the encryptor.
+            (Err(s), Err(e)) if pipe::is_broken_pipe(&s) => Err(e),
+            (Err(s), _) => Err(s),
+            (Ok(_), Err(e)) => Err(e),
+            (Ok(n), Ok(_)) => Ok(n),
+        }
+    })
 }
 
 /// Read errors of the input (tagged by [`ProgressReader`]) name the input; other I/O errors
