@@ -119,7 +119,7 @@ fn check_end_entity(
     assert_eq!(c.authority_key_identifier(), ca.subject_key_identifier());
     // and it validates for its purpose
     let purpose = match usage {
-        Usage::Sign => Purpose::EmailSigning,
+        Usage::Sign | Usage::Both => Purpose::EmailSigning,
         Usage::Encrypt => Purpose::EmailEncryption,
     };
     let path = validate_path(c, &[], std::slice::from_ref(ca), SystemTime::now(), purpose)

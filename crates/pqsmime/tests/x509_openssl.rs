@@ -124,7 +124,7 @@ fn openssl_4_reads_and_verifies_issued_certificates() {
         // without a purpose and that OpenSSL names the purpose as the only objection.
         let ec_agreement = usage == Usage::Encrypt && ee_kind.starts_with("ec-");
         let purpose = match usage {
-            Usage::Sign => "smimesign",
+            Usage::Sign | Usage::Both => "smimesign",
             Usage::Encrypt => "smimeencrypt",
         };
         let (ok, text) = run(

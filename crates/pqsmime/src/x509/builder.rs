@@ -69,17 +69,30 @@ pub enum Usage {
     Sign,
     /// Receiving encrypted messages (keyEncipherment or keyAgreement, by key type).
     Encrypt,
+    /// Both with one key ("dual use", RSA and EC only): digitalSignature plus
+    /// keyEncipherment (RSA) or keyAgreement (EC). Split-use keys are preferable.
+    Both,
 }
 
 impl Usage {
-    /// Parses `sign` or `encrypt` (the `--usage` values of the CLI).
+    /// Parses `sign`, `encrypt` or `both` (the `--usage` values of the CLI).
     pub fn from_name(name: &str) -> Result<Usage> {
         match name.to_ascii_lowercase().as_str() {
             "sign" => Ok(Usage::Sign),
             "encrypt" => Ok(Usage::Encrypt),
+            "both" => Ok(Usage::Both),
             other => Err(Error::Usage(format!(
-                "unknown certificate usage '{other}' (expected 'sign' or 'encrypt')"
+                "unknown certificate usage '{other}' (expected 'sign', 'encrypt' or 'both')"
             ))),
+        }
+    }
+
+    /// `sign`, `encrypt` or `both`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Usage::Sign => "sign",
+            Usage::Encrypt => "encrypt",
+            Usage::Both => "both",
         }
     }
 }
@@ -204,19 +217,20 @@ pub fn end_entity_key_usage(
     non_repudiation: bool,
 ) -> Result<KeyUsage> {
     check_usage(kind, usage)?;
-    Ok(match usage {
-        Usage::Sign => {
-            let mut ku = KeyUsage::DIGITAL_SIGNATURE;
-            if non_repudiation {
-                ku |= KeyUsage::NON_REPUDIATION;
-            }
-            ku
+    let mut ku = KeyUsage::empty();
+    if matches!(usage, Usage::Sign | Usage::Both) {
+        ku |= KeyUsage::DIGITAL_SIGNATURE;
+        if non_repudiation {
+            ku |= KeyUsage::NON_REPUDIATION;
         }
-        Usage::Encrypt => match kind {
+    }
+    if matches!(usage, Usage::Encrypt | Usage::Both) {
+        ku |= match kind {
             KeyKind::Ec(_) | KeyKind::X25519 => KeyUsage::KEY_AGREEMENT,
             _ => KeyUsage::KEY_ENCIPHERMENT,
-        },
-    })
+        };
+    }
+    Ok(ku)
 }
 
 fn check_usage(kind: KeyKind, usage: Usage) -> Result<()> {
@@ -227,6 +241,10 @@ fn check_usage(kind: KeyKind, usage: Usage) -> Result<()> {
         ))),
         Usage::Encrypt if !kind.can_encrypt() => Err(Error::Usage(format!(
             "cannot certify a {} key for encryption: it is a signature-only algorithm (use usage 'sign')",
+            kind.name()
+        ))),
+        Usage::Both if !(kind.can_sign() && kind.can_encrypt()) => Err(Error::Usage(format!(
+            "cannot certify a {} key for both signing and encryption: only RSA and EC keys can do both (use usage 'sign' or 'encrypt', or a split pair of keys)",
             kind.name()
         ))),
         _ => Ok(()),
@@ -418,6 +436,35 @@ impl<'a> CertificateBuilder<'a> {
         })
     }
 
+    /// A CA certificate for someone else's `key` (an intermediate CA), signed by the issuer
+    /// given to [`sign`](Self::sign) (which must not be `None`).
+    pub fn ca_for_key(subject_dn: &str, key: &PublicKey) -> Result<CertificateBuilder<'a>> {
+        let kind = key.kind();
+        if !kind.can_sign() {
+            return Err(Error::Usage(format!(
+                "a CA key must be able to sign certificates; {} keys cannot sign",
+                kind.name()
+            )));
+        }
+        let subject = parse_dn(subject_dn)?;
+        Ok(CertificateBuilder {
+            subject_key: key.clone(),
+            own_key: None,
+            subject_der: Some(subject),
+            email: None,
+            usage: None,
+            is_ca: true,
+            days: None,
+            serial: None,
+            not_before: None,
+            not_after: None,
+            now: None,
+            non_repudiation: false,
+            path_len: None,
+            profile: Box::new(TestProfile),
+        })
+    }
+
     /// An S/MIME end-entity certificate for `email` and `public_key`. The subject defaults to
     /// `CN=<email>`. Refuses signing use of a key that cannot sign (ML-KEM, X25519) and
     /// encryption use of a signature-only key (ML-DSA, SLH-DSA, Ed25519).
@@ -530,6 +577,18 @@ impl<'a> CertificateBuilder<'a> {
     /// certificate with its own key. The result is parsed back and its signature verified
     /// before it is returned.
     pub fn sign(self, issuer: Option<(&Certificate, &PrivateKey)>) -> Result<Certificate> {
+        self.sign_checked(issuer, |_| Ok(()))
+    }
+
+    /// [`sign`](Self::sign) with a check of the to-be-signed certificate before the issuer
+    /// key is used (pre-issuance linting, S/MIME BR §4.3.1.2): `check` receives the DER of
+    /// the certificate with a placeholder signature value of the algorithm's size that no
+    /// key verifies, and may refuse it.
+    pub fn sign_checked(
+        self,
+        issuer: Option<(&Certificate, &PrivateKey)>,
+        check: impl FnOnce(&[u8]) -> Result<()>,
+    ) -> Result<Certificate> {
         let (signer, issuer_der, authority_key_id, issuer_cert): (
             &PrivateKey,
             Vec<u8>,
@@ -629,6 +688,12 @@ impl<'a> CertificateBuilder<'a> {
             tbs.extend(asn1::tlv(0xA3, &asn1::tlv(TAG_SEQUENCE, &exts)));
         }
         let tbs = asn1::tlv(TAG_SEQUENCE, &tbs);
+        let placeholder = asn1::sequence(&[
+            &tbs,
+            &alg_id,
+            &asn1::bit_string(&placeholder_signature(signer.kind())),
+        ]);
+        check(&placeholder)?;
         let signature = signer.sign(alg, &tbs)?;
         let cert_der = asn1::sequence(&[&tbs, &alg_id, &asn1::bit_string(&signature)]);
         let cert = Certificate::from_der(&cert_der)?;
@@ -636,6 +701,18 @@ impl<'a> CertificateBuilder<'a> {
             Error::Crypto(format!("the certificate just issued does not verify: {e}"))
         })?;
         Ok(cert)
+    }
+}
+
+/// A signature value of the size `kind` makes, all zero octets; for ECDSA a DER
+/// `Ecdsa-Sig-Value` of (1, 1), so that parsers accept its shape.
+fn placeholder_signature(kind: KeyKind) -> Vec<u8> {
+    match kind {
+        KeyKind::MlDsa(l) => vec![0; l.signature_len()],
+        KeyKind::SlhDsa(s) => vec![0; s.signature_len()],
+        KeyKind::Rsa(bits) => vec![0; (bits as usize).div_ceil(8)],
+        KeyKind::Ec(_) => vec![0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01],
+        _ => vec![0; 64],
     }
 }
 
@@ -789,6 +866,15 @@ mod tests {
             .to_string();
         assert!(e.contains("ed25519") && e.contains("signature-only"), "{e}");
         assert!(ku(KeyKind::X25519, Usage::Sign, false).is_err());
+        assert_eq!(
+            ku(KeyKind::Rsa(2048), Usage::Both, true).unwrap(),
+            KeyUsage::DIGITAL_SIGNATURE | KeyUsage::NON_REPUDIATION | KeyUsage::KEY_ENCIPHERMENT
+        );
+        assert_eq!(
+            ku(KeyKind::Ec(EcCurve::P384), Usage::Both, false).unwrap(),
+            KeyUsage::DIGITAL_SIGNATURE | KeyUsage::KEY_AGREEMENT
+        );
+        assert!(ku(KeyKind::MlDsa(MlDsaLevel::L44), Usage::Both, false).is_err());
     }
 
     #[test]

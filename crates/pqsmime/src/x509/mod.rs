@@ -28,6 +28,7 @@ mod name;
 mod parse;
 mod path;
 mod policy;
+mod profiles;
 mod time;
 
 pub use builder::{
@@ -43,6 +44,11 @@ pub use name::parse_dn;
 pub use path::{
     validate, validate_path, validate_path_with_crls, PathOptions, PolicyOptions, Purpose,
     RevocationCheck, ValidatedPath, MAX_PATH_LEN, MAX_SIGNATURE_CHECKS,
+};
+pub use profiles::{
+    check_issuer_algorithm, check_subscriber_key, issue_smime, issue_split_pair,
+    issue_subordinate_ca, subject_name, subscriber_key_usage, CaUrls, Issued, SmimeRequest,
+    SubjectIdentity, SubordinateCaRequest, DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS,
 };
 pub use time::format_rfc3339;
 
