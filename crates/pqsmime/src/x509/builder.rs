@@ -881,6 +881,7 @@ mod tests {
     fn usage_names() {
         assert_eq!(Usage::from_name("sign").unwrap(), Usage::Sign);
         assert_eq!(Usage::from_name("Encrypt").unwrap(), Usage::Encrypt);
-        assert!(Usage::from_name("both").is_err());
+        assert_eq!(Usage::from_name("both").unwrap(), Usage::Both);
+        assert!(Usage::from_name("dual").is_err());
     }
 }
