@@ -23,6 +23,7 @@ use crate::keys::PublicKey;
 mod builder;
 mod constraints;
 mod crl;
+mod csr;
 mod ext;
 mod name;
 mod parse;
@@ -38,6 +39,10 @@ pub use builder::{
 pub use crl::{
     parse_serial_hex, Crl, CrlBuilder, IssuingDistributionPoint, RevocationReason,
     RevokedCertificate, DEFAULT_CRL_DAYS, MAX_CRL_ENTRIES,
+};
+pub use csr::{
+    CertificationRequest, CsrBuilder, PossessionStatement, VerifiedRequest, AT_EXTENSION_REQUEST,
+    AT_STATEMENT_OF_POSSESSION,
 };
 pub use ext::{check_http_url, GeneralName, AD_CA_ISSUERS, AD_OCSP, ANY_POLICY, QT_CPS};
 pub use name::parse_dn;
