@@ -12,12 +12,15 @@
 //!   RFC 5322 message (header fields other than `Content-*`) goes to the library's message
 //!   layer ([`smime::protect`]), which keeps From, To, Date, ... outside for delivery and
 //!   applies RFC 9788 header protection unless `--no-header-protection`.
+//! * `--sign-cert/--sign-key` (CMS formats): sign-then-encrypt in one pass
+//!   ([`sign_then_encrypt`]): the signer and the encryptor run on two threads joined by a
+//!   bounded in-memory pipe ([`pipe`]).
 //! * A progress bar appears for long work when stderr is a terminal ([`ProgressReader`]).
 //!
 //! Seams for the message layer: [`load_recipients`] (certificates → [`Recipient`]s with the
-//! KEM options) and [`encrypt_entity`] (any reader → any writer, one of the three formats;
+//! KEM options), [`encrypt_entity`] (any reader → any writer, one of the three formats;
 //! the S/MIME form is the entity without `MIME-Version`, so a caller can write its own outer
-//! header section first).
+//! header section first) and [`sign_then_encrypt`].
 //!
 //! [`Encryptor`]: pqsmime::cms::enveloped::Encryptor
 
