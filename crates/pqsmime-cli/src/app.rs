@@ -17,6 +17,7 @@ pub fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Key(c) => commands::key::run(c),
         Command::Cert(c) => commands::cert::run(c),
         Command::Csr(a) => commands::csr::run(a),
+        Command::Crl(a) => commands::crl::run(a),
         Command::Sign(a) => commands::sign::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::Encrypt(a) => commands::encrypt::run(a),

@@ -1,4 +1,4 @@
-//! `pqsmime csr` (RFC 2986 / RFC 9883). Not implemented yet; the arguments are the contract.
+//! `pqsmime csr` (RFC 2986 requests; RFC 9883 statements of possession for ML-KEM keys).
 
 use std::path::PathBuf;
 
@@ -8,23 +8,32 @@ use super::OutputArg;
 
 const EXAMPLES: &str = "\
 EXAMPLES:
-  # A request for an ML-DSA signing key
+  # A request for an ML-DSA signing key (self-signed: proof of possession)
   pqsmime csr --key alice.key --email alice@example.com -o alice.csr
 
   # An ML-KEM key cannot sign its own request: the signing certificate vouches for it
+  # (RFC 9883 statement of possession; subject and mailbox are the certificate's)
   pqsmime csr --key alice-enc.key --email alice@example.com \\
-      --possession-cert alice.crt --possession-key alice.key -o alice-enc.csr";
+      --possession-cert alice.crt --possession-key alice.key -o alice-enc.csr
+
+  # Check what a request holds
+  openssl req -in alice.csr -noout -verify -text";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct CsrArgs {
-    /// The subject's private key
+    /// The subject's private key (the key to be certified)
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
 
-    /// The subject's email address
+    /// The subject's email address (subjectAltName in the extensionRequest attribute)
     #[arg(long, value_name = "ADDR")]
     pub email: String,
+
+    /// Subject distinguished name instead of 'CN=<email>' (or, with --possession-cert, the
+    /// certificate's subject); a CA takes only the key and the mailbox it validated
+    #[arg(long, value_name = "DN")]
+    pub subject: Option<String>,
 
     /// Signing certificate that vouches for a key that cannot sign (RFC 9883)
     #[arg(long, value_name = "CRT", requires = "possession_key")]
@@ -33,6 +42,10 @@ pub struct CsrArgs {
     /// Private key of --possession-cert
     #[arg(long, value_name = "KEY", requires = "possession_cert")]
     pub possession_key: Option<PathBuf>,
+
+    /// Write DER instead of PEM
+    #[arg(long)]
+    pub der: bool,
 
     #[command(flatten)]
     pub output: OutputArg,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod cert;
+pub mod crl;
 pub mod csr;
 pub mod decrypt;
 pub mod demo;
@@ -64,8 +65,10 @@ pub enum Command {
     /// Make a test CA and issue S/MIME certificates
     #[command(subcommand)]
     Cert(cert::CertCommand),
-    /// Make a certificate signing request (not implemented yet)
+    /// Make a certificate signing request (RFC 2986; RFC 9883 for ML-KEM keys)
     Csr(csr::CsrArgs),
+    /// Issue a certificate revocation list
+    Crl(crl::CrlArgs),
     /// Sign a message: S/MIME multipart/signed, or CMS SignedData
     Sign(sign::SignArgs),
     /// Verify a signed message and its signers' certificates

@@ -10,6 +10,7 @@ use crate::error::{CliError, CliResult, Context};
 use crate::io::read_file;
 
 pub mod cert;
+pub mod crl;
 pub mod csr;
 pub mod decrypt;
 pub mod demo;
