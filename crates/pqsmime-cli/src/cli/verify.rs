@@ -66,6 +66,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "CRT", action = clap::ArgAction::Append)]
     pub certs: Vec<PathBuf>,
 
+    /// CRL(s) for revocation checking (repeatable; PEM or DER): each signer's certificate
+    /// must then be covered by a current CRL of its issuer, and none may be revoked
+    #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
+    pub crl: Vec<PathBuf>,
+
     /// The signed content, for a detached DER or PEM signature
     #[arg(long, value_name = "FILE")]
     pub content: Option<PathBuf>,

@@ -62,6 +62,13 @@ pub fn run(a: VerifyArgs) -> CliResult<ExitCode> {
     for p in &a.certs {
         opts.extra_certs.extend(load_certs(p, "certificate")?);
     }
+    for p in &a.crl {
+        let data = crate::io::read_file(p, "CRL")?;
+        opts.crls.extend(
+            pqsmime::x509::Crl::from_pem_or_der(&data)
+                .ctx(|| format!("reading CRL {}", p.display()))?,
+        );
+    }
     let ids = load_decryption_ids(&a.decrypt_cert, &a.decrypt_key)?;
     let mut keys = Vec::with_capacity(ids.len());
     for (i, (cert, key)) in ids.iter().enumerate() {
