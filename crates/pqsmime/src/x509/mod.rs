@@ -1,15 +1,27 @@
-//! X.509 certificates: parsing (RFC 5280), issuing test hierarchies, and path validation.
+//! X.509 certificates, requests and CRLs: parsing (RFC 5280, RFC 2986), issuing under the
+//! S/MIME Baseline Requirements, and path validation with policies, name constraints and
+//! revocation.
 //!
 //! * [`Certificate`] parses strict DER and keeps the exact encoding: names, the
 //!   to-be-signed bytes and the public key are handed out as received, never re-encoded.
 //! * [`CertificateBuilder`] issues self-signed roots, intermediate CAs and S/MIME end-entity
 //!   certificates; a [`Profile`] decides the validity and extensions ([`TestProfile`] is the
-//!   built-in one; the S/MIME Baseline Requirements profiles plug in the same way).
-//! * [`validate_path`] builds and checks a path from an end entity to a trust anchor in the
-//!   style of RFC 5280 §6 with a bounded amount of work.
+//!   built-in one for test hierarchies).
+//! * [`issue_smime`], [`issue_split_pair`] and [`issue_subordinate_ca`] issue under the
+//!   S/MIME BR (the eight Strict/Multipurpose subscriber profiles and the subordinate CA
+//!   profile), refuse what the BR forbid with the rule cited, and lint every certificate
+//!   before and after signing.
+//! * [`CsrBuilder`] / [`CertificationRequest`]: PKCS #10 with self-signed proof of possession,
+//!   and RFC 9883 statements of possession for ML-KEM keys, with the CA-side checks.
+//! * [`CrlBuilder`] / [`Crl`]: CRLs (ML-DSA-signed too) and their scope and freshness checks.
+//! * [`validate_path`] / [`validate`] build and check a path from an end entity to a trust
+//!   anchor (RFC 5280 §6: policies with the RFC 9618 graph, name constraints, CRL revocation)
+//!   with a bounded amount of work.
 //!
 //! Submodules: `parse` (DER → ranges), `name` (DNs, RFC 4514, §7.1 comparison), `time`
-//! (UTCTime/GeneralizedTime), `builder` (issuing), `path` (validation).
+//! (UTCTime/GeneralizedTime), `ext` (extension decoding and encoding), `builder` (issuing),
+//! `profiles` (S/MIME BR), `csr`, `crl`, `path` (validation), `policy` (policy graph),
+//! `constraints` (name constraints).
 
 use std::fmt;
 use std::time::SystemTime;
