@@ -1114,3 +1114,53 @@ fn sign_then_encrypt_and_decrypt_then_verify_in_one_process() {
         assert_input_error(&o, &[]);
     }
 }
+
+/// Regression (found by the enveloped_decrypt fuzz target): a KeyTransRecipientInfo that
+/// says PKCS #1 v1.5 (rsaEncryption) but whose padding does not check out gets a random key
+/// (RFC 3218 §2.3.2), never an error of its own. With AES-GCM the tag then always fails: the
+/// generic failure, exactly like a wrong key; with AES-CBC the outcome is the generic failure
+/// or (rarely) garbage, and never anything that names the padding.
+#[test]
+fn rsa_v15_bad_padding_is_indistinguishable_from_a_wrong_key() {
+    let pki = enc_pki();
+    let dir = tempdir();
+    let r = pki.recipient("rsa-2048");
+    // RSAES-OAEP AlgorithmIdentifier → rsaEncryption (NULL parameters): the OAEP block is
+    // then read as a v1.5 block, whose padding fails.
+    let oaep_oid = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x07,
+    ];
+    let rsa_encryption = vec![
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    for cipher in ["aes-256-gcm", "aes-128-cbc"] {
+        let msg = encrypt_der(
+            &[r],
+            &["--cipher", cipher],
+            &pseudo_random("v15", 3000),
+            dir.path(),
+            cipher,
+        );
+        let bad = rewrite(&msg, &|raw| {
+            (raw.first() == Some(&0x30) && raw.get(2..13) == Some(&oaep_oid[..]))
+                .then(|| rsa_encryption.clone())
+        });
+        assert_ne!(bad, msg, "no RSAES-OAEP identifier found");
+        let file = dir.path().join(format!("v15-{cipher}.der"));
+        write(&file, &bad);
+        for _ in 0..3 {
+            let d = pqsmime(
+                &["decrypt", "--cert", r.crt(), "--key", r.key(), s(&file)],
+                None,
+            );
+            if cipher.ends_with("gcm") || d.code != 0 {
+                assert_generic_failure(&d, &[]);
+            }
+            assert!(
+                !d.stderr.to_ascii_lowercase().contains("padding"),
+                "{}",
+                d.describe()
+            );
+        }
+    }
+}
