@@ -1202,8 +1202,8 @@ fn is_strict(cert: &Certificate) -> bool {
         return false;
     };
     policies.iter().any(|p| {
-        let s = p.to_string();
-        s.starts_with("2.23.140.1.5.") && s.ends_with(".3") && s.matches('.').count() == 6
+        crate::lint::SmimeProfile::from_policy_oid(p)
+            .is_some_and(|p| p.generation == crate::lint::Generation::Strict)
     })
 }
 
@@ -1358,6 +1358,44 @@ mod tests {
             .unwrap()
             .revoke_certificate(&ee, now, None)
             .is_err());
+    }
+
+    #[test]
+    fn certificate_hold_is_refused_for_strict_certificates() {
+        use crate::lint::SmimeProfile;
+        use crate::x509::{issue_smime, CaUrls, SmimeRequest};
+        let (k, c) = ca();
+        let ee_key = PrivateKey::generate(KeyKind::MlDsa(MlDsaLevel::L44)).unwrap();
+        let urls = CaUrls {
+            crl: vec!["http://crl.example.com/ca.crl".into()],
+            ..CaUrls::default()
+        };
+        let pk = ee_key.public_key();
+        let issue = |profile: &str| {
+            let p = SmimeProfile::from_name(profile).unwrap();
+            issue_smime(
+                &SmimeRequest::new(p, &pk, Usage::Sign, "a@example.com", urls.clone()),
+                &c,
+                &k,
+            )
+            .unwrap()
+            .certificate
+        };
+        let strict = issue("mailbox-strict");
+        let multi = issue("mailbox-multipurpose");
+        let hold = Some(RevocationReason::CertificateHold);
+        let now = SystemTime::now();
+        let e = CrlBuilder::new(&c, &k)
+            .unwrap()
+            .revoke_certificate(&strict, now, hold)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("Strict") && e.contains("§7.2.2"), "{e}");
+        assert!(CrlBuilder::new(&c, &k)
+            .unwrap()
+            .revoke_certificate(&multi, now, hold)
+            .is_ok());
     }
 
     #[test]

@@ -229,7 +229,9 @@ pub fn check_issuer_algorithm(alg: SignatureAlgorithm) -> Result<()> {
     }
 }
 
-/// SBR §7.1.2.3 (e): the keyUsage for `kind` and `usage` in `generation`.
+/// SBR §7.1.2.3 (e): the keyUsage for `kind` and `usage` (the same in Strict and
+/// Multipurpose for what pqsmime issues: RSA dataEncipherment, allowed in Multipurpose only,
+/// is never set).
 pub fn subscriber_key_usage(
     kind: KeyKind,
     usage: Usage,
@@ -1076,8 +1078,14 @@ pub fn issue_subordinate_ca(
             req.key.kind().name()
         )));
     }
-    if let KeyKind::SlhDsa(_) = req.key.kind() {
-        check_subscriber_key(req.key.kind())?;
+    if let KeyKind::SlhDsa(s) = req.key.kind() {
+        return Err(refuse(
+            "S/MIME BR §6.1.5 and §7.1.3.2",
+            format!(
+                "{} CA keys are not allowed: the S/MIME BR list no SLH-DSA key or signature algorithm",
+                s.name()
+            ),
+        ));
     }
     if req
         .profiles
