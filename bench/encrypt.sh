@@ -92,7 +92,7 @@ issue() { # alg name usage
   "$pq" key gen --alg "$1" -o "$2.key" 2>/dev/null
   "$pq" key pub "$2.key" -o "$2.pub"
   "$pq" cert issue --ca-cert ca.crt --ca-key ca.key --pub "$2.pub" \
-    --email "$2@example.com" --usage "$3" -o "$2.crt"
+    --email "$2@example.com" --usage "$3" --profile test -o "$2.crt"
 }
 issue ml-dsa-65 alice sign
 for alg in ml-kem-768 rsa-2048 ec-p256; do issue "$alg" "bob-$alg" encrypt; done

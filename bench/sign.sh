@@ -65,7 +65,7 @@ for alg in ml-dsa-65 ec-p256; do
   "$pq" key gen --alg "$alg" -o "ee-$alg.key" 2>/dev/null
   "$pq" key pub "ee-$alg.key" -o "ee-$alg.pub"
   "$pq" cert issue --ca-cert "ca-$alg.crt" --ca-key "ca-$alg.key" --pub "ee-$alg.pub" \
-    --email bench@example.com --usage sign -o "ee-$alg.crt"
+    --email bench@example.com --usage sign --profile test -o "ee-$alg.crt"
 done
 head -c 4096 /dev/urandom > small.bin
 head -c "$((big_mib * 1024 * 1024))" /dev/urandom > big.bin

@@ -41,7 +41,7 @@ for alg in ml-dsa-65 ec-p256; do
   pqsmime key gen --alg "$alg" -o "alice-$alg.key"
   pqsmime key pub "alice-$alg.key" -o "alice-$alg.pub"
   pqsmime cert issue --ca-cert ca.crt --ca-key ca.key --pub "alice-$alg.pub" \
-    --email alice@example.com --usage sign --days 365 -o "alice-$alg.crt"
+    --email alice@example.com --usage sign --profile test --days 365 -o "alice-$alg.crt"
 done
 ls -l ./*.key | awk '{print "  " $1 "  " $NF}'
 

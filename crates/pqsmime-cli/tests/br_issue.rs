@@ -319,7 +319,7 @@ fn refusals_name_the_rule_and_use_the_right_exit_code() {
         a.extend(["-o".to_string(), s(&d.join("out.crt")).to_string()]);
         pqsmime(&a, None)
     };
-    let cases: [(&Path, Vec<&str>, i32, &str); 10] = [
+    let cases: [(&Path, Vec<&str>, i32, &str); 11] = [
         (
             &dsa,
             vec!["--profile", "mailbox-legacy", "--crl-url", CRL],
@@ -406,7 +406,14 @@ fn refusals_name_the_rule_and_use_the_right_exit_code() {
             2,
             "--subject is for the test profile",
         ),
-        (&dsa, vec!["--crl-url", CRL], 2, "S/MIME BR profiles"),
+        (
+            &dsa,
+            vec!["--profile", "test", "--crl-url", CRL],
+            2,
+            "S/MIME BR profiles",
+        ),
+        // The default profile is mailbox-strict (cli.md), so a bare request needs the CRL URL.
+        (&dsa, vec![], 2, "cRLDistributionPoints"),
     ];
     for (p, extra, code, needle) in cases {
         let out = run(p, &extra);
@@ -418,12 +425,12 @@ fn refusals_name_the_rule_and_use_the_right_exit_code() {
             "{extra:?}: a certificate was written"
         );
     }
-    // The test profile (default) still issues what the BR forbid, for test hierarchies.
-    run(&slh, &[]).ok(&[]);
+    // The test profile still issues what the BR forbid, for test hierarchies.
+    run(&slh, &["--profile", "test"]).ok(&[]);
 }
 
 #[test]
-fn root_issuer_gets_a_note_and_the_default_stays_the_test_profile() {
+fn root_issuer_gets_a_note_and_the_default_is_mailbox_strict() {
     let ca = ca();
     let d = ca.dir.path();
     let root_key = d.join("root.key");
@@ -475,16 +482,26 @@ fn root_issuer_gets_a_note_and_the_default_stays_the_test_profile() {
             s(&p),
             "--email",
             EMAIL,
+            "--crl-url",
+            CRL,
             "-o",
             s(&t),
         ],
         None,
     )
     .ok(&[]);
+    // Without --profile: mailbox-strict (2.23.140.1.5.1.3), as cli.md says.
     let text = openssl(&["x509", "-in", s(&t), "-noout", "-text"], None);
     assert!(
-        !text.stdout_str().contains("2.23.140.1.5"),
+        text.stdout_str().contains("2.23.140.1.5.1.3"),
         "{}",
         text.describe()
+    );
+    let lint = pqsmime(&["lint", "--json", s(&t)], None);
+    lint.ok(&[]);
+    assert!(
+        lint.stdout_str().contains("mailbox-strict"),
+        "{}",
+        lint.describe()
     );
 }

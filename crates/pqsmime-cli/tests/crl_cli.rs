@@ -58,6 +58,8 @@ fn setup(alg: &str) -> Setup {
                 s(&p),
                 "--email",
                 &format!("{who}@example.com"),
+                "--profile",
+                "test",
                 "-o",
                 s(&c),
             ],

@@ -810,6 +810,66 @@ fn large_messages_stream_in_bounded_memory() {
     }
 }
 
+/// `sign --format der` and `verify` of 160 MiB of encapsulated content, both within 256 MiB of
+/// address space: verification streams the content through the digest into a file that is
+/// published only when the signature is valid. One flipped content byte: exit 1, no output.
+#[test]
+fn large_signed_data_signs_and_verifies_in_bounded_memory() {
+    let pki = enc_pki();
+    let dir = tempdir();
+    let input = dir.path().join("big.bin");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+        let block = pseudo_random("large signed", 1 << 20);
+        for i in 0..160u32 {
+            f.write_all(&i.to_le_bytes()).unwrap();
+            f.write_all(&block).unwrap();
+        }
+    }
+    let a = &pki.signer;
+    let signed = dir.path().join("big.p7m");
+    let (out, _) = pqsmime_bounded(&[
+        "sign",
+        "--cert",
+        a.crt(),
+        "--key",
+        a.key(),
+        "--format",
+        "der",
+        "-o",
+        s(&signed),
+        s(&input),
+    ]);
+    out.ok(&[]);
+    let content = dir.path().join("big.out");
+    let (v, _) = pqsmime_bounded(&["verify", "--trust", pki.ca(), "-o", s(&content), s(&signed)]);
+    v.ok(&[&out]);
+    assert!(v.stderr.contains("Result: VALID"), "{}", v.describe());
+    assert!(files_equal(&content, &input), "verified content differs");
+    std::fs::remove_file(&content).unwrap();
+
+    // Flip one byte in the middle of the content.
+    {
+        use std::io::{Read, Seek, SeekFrom, Write};
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&signed)
+            .unwrap();
+        let mid = f.metadata().unwrap().len() / 2;
+        let mut b = [0u8; 1];
+        f.seek(SeekFrom::Start(mid)).unwrap();
+        f.read_exact(&mut b).unwrap();
+        f.seek(SeekFrom::Start(mid)).unwrap();
+        f.write_all(&[b[0] ^ 0x01]).unwrap();
+    }
+    let (v, _) = pqsmime_bounded(&["verify", "--trust", pki.ca(), "-o", s(&content), s(&signed)]);
+    v.expect_code(1, &[]);
+    assert!(v.stderr.contains("message digest"), "{}", v.describe());
+    assert!(!content.exists(), "unverified content was written");
+}
+
 fn files_equal(a: &Path, b: &Path) -> bool {
     use std::io::Read;
     let (mut fa, mut fb) = (

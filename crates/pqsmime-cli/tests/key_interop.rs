@@ -197,6 +197,8 @@ fn openssl_ml_dsa_key_signs_with_pqsmime() {
             "bob@example.com",
             "--usage",
             "sign",
+            "--profile",
+            "test",
             "-o",
             s(&crt),
         ],

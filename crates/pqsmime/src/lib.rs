@@ -14,13 +14,13 @@
 
 pub mod alg;
 pub mod asn1;
+pub mod cms;
 pub mod digest;
 pub mod error;
 pub mod keys;
-pub mod oids;
-pub mod cms;
-pub mod x509;
-pub mod smime;
 pub mod lint;
+pub mod oids;
+pub mod smime;
+pub mod x509;
 
 pub use error::{Error, ErrorKind, Result};

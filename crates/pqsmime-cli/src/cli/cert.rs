@@ -285,7 +285,7 @@ pub struct IssueCommon {
         long,
         value_enum,
         value_name = "PROFILE",
-        default_value = "test",
+        default_value = "mailbox-strict",
         hide_possible_values = true
     )]
     pub profile: IssueProfile,

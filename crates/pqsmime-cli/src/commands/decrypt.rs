@@ -79,7 +79,7 @@ pub fn decrypt_entity<R: Read, S: DecryptSink + ?Sized>(
 /// Counts the content and throws it away (for `--json` without `-o`): the message is still
 /// decrypted and checked completely.
 #[derive(Default)]
-struct DiscardSink;
+pub(crate) struct DiscardSink;
 
 impl DecryptSink for DiscardSink {
     fn write_unverified(&mut self, _plaintext: &[u8]) -> pqsmime::Result<()> {
@@ -92,7 +92,7 @@ impl DecryptSink for DiscardSink {
 }
 
 /// Where the content goes.
-enum Destination {
+pub(crate) enum Destination {
     /// A regular file (new or replaced): through a [`FileSink`].
     File(PathBuf),
     /// A device or FIFO named with `-o`: spooled, then written.
@@ -102,7 +102,7 @@ enum Destination {
 }
 
 impl Destination {
-    fn choose(output: Option<&Path>, json: bool) -> CliResult<Destination> {
+    pub(crate) fn choose(output: Option<&Path>, json: bool) -> CliResult<Destination> {
         let path = match output {
             Some(p) if p.as_os_str() != "-" => p,
             _ if json => return Ok(Destination::Discard),
@@ -118,7 +118,26 @@ impl Destination {
         }
     }
 
-    fn describe(&self) -> Option<String> {
+    /// A sink that publishes the content here only when it is committed.
+    pub(crate) fn sink(&self) -> CliResult<Box<dyn DecryptSink + Send>> {
+        Ok(match self {
+            Destination::File(p) => Box::new(FileSink::new(p).map_err(|e| write_error(e, p))?),
+            Destination::Device(p) => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map_err(|e| CliError::io("write", p, e))?;
+                Box::new(SpoolSink::new(f)?)
+            }
+            Destination::Stdout => Box::new(SpoolSink::new(io::BufWriter::with_capacity(
+                1 << 20,
+                io::stdout(),
+            ))?),
+            Destination::Discard => Box::new(DiscardSink),
+        })
+    }
+
+    pub(crate) fn describe(&self) -> Option<String> {
         match self {
             Destination::File(p) | Destination::Device(p) => Some(p.display().to_string()),
             Destination::Stdout => Some("standard output".into()),
@@ -156,21 +175,7 @@ pub fn run(a: DecryptArgs) -> CliResult<ExitCode> {
     let (reader, len) = source.open()?;
     let reader =
         ProgressReader::new(reader, len, "decrypting", !a.json).describing(source.describe());
-    let mut sink: Box<dyn DecryptSink + Send> = match &dest {
-        Destination::File(p) => Box::new(FileSink::new(p).map_err(|e| write_error(e, p))?),
-        Destination::Device(p) => {
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(p)
-                .map_err(|e| CliError::io("write", p, e))?;
-            Box::new(SpoolSink::new(f)?)
-        }
-        Destination::Stdout => Box::new(SpoolSink::new(io::BufWriter::with_capacity(
-            1 << 20,
-            io::stdout(),
-        ))?),
-        Destination::Discard => Box::new(DiscardSink),
-    };
+    let mut sink = dest.sink()?;
 
     let Some(vopts) = verify_opts else {
         let result = decrypt_entity(reader, &dk, &mut *sink);

@@ -36,6 +36,8 @@ use pqsmime::{alg, oids};
 use serde_json::{json, Value};
 
 use crate::cli::verify::{PolicyArg, VerifyArgs};
+use crate::commands::decrypt::Destination;
+use crate::commands::encrypt::ProgressReader;
 use crate::commands::{load_cert_and_rest, load_certs, load_private_key};
 use crate::error::{io_reason, sanitize, CliError, CliResult, Context, Exit};
 use crate::io::{stderr_is_terminal, Output, Secrecy, Source};
@@ -110,6 +112,9 @@ pub fn run(a: VerifyArgs) -> CliResult<ExitCode> {
     let head = blob
         .prefix(64)
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", source.describe())))?;
+    if a.content.is_none() && head.first() == Some(&0x30) {
+        return run_cms_stream(&a, &open_opts.verify, &source, &blob, &head);
+    }
     if a.content.is_some() || is_cms_input(&head) {
         let data = blob
             .to_vec(MAX_CMS_INPUT, "the CMS input")
@@ -248,29 +253,7 @@ fn run_cms(
         }
     };
 
-    // When nothing could be checked (every failure is the input's fault: unsupported
-    // algorithm, malformed signer), the error sentence alone is the report (exit 2).
-    let input_failure = !report.valid && failure_exit(&report) == Exit::Input;
-    if !input_failure {
-        let _ = std::io::stderr().write_all(human_report(&report, a.policy, a.no_chain).as_bytes());
-    }
-    if a.json {
-        let mut out = Output::stdout();
-        let mut text = serde_json::to_string_pretty(&json_report(&report, a.policy, framing))
-            .map_err(|e| CliError::input(format!("cannot encode JSON: {e}")))?;
-        text.push('\n');
-        out.put(text.as_bytes())?;
-        out.commit()?;
-    }
-
-    if !report.valid {
-        let sentence = failure_sentence(&report, a.policy);
-        return Err(if input_failure {
-            CliError::input(sentence)
-        } else {
-            CliError::rejected(sentence)
-        });
-    }
+    report_cms(a, &report, framing)?;
     if want_content {
         let mut out = Output::create(a.output.output.as_deref(), Secrecy::Public, true)?;
         match content {
@@ -285,6 +268,77 @@ fn run_cms(
         out.commit()?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the report of one SignedData (stderr, and `--json` on stdout); an invalid report
+/// becomes the error (exit 1, or 2 when nothing could be checked).
+fn report_cms(a: &VerifyArgs, report: &VerifyReport, framing: &str) -> CliResult<ExitCode> {
+    // When nothing could be checked (every failure is the input's fault: unsupported
+    // algorithm, malformed signer), the error sentence alone is the report (exit 2).
+    let input_failure = !report.valid && failure_exit(report) == Exit::Input;
+    if !input_failure {
+        let _ = std::io::stderr().write_all(human_report(report, a.policy, a.no_chain).as_bytes());
+    }
+    if a.json {
+        let mut out = Output::stdout();
+        let mut text = serde_json::to_string_pretty(&json_report(report, a.policy, framing))
+            .map_err(|e| CliError::input(format!("cannot encode JSON: {e}")))?;
+        text.push('\n');
+        out.put(text.as_bytes())?;
+        out.commit()?;
+    }
+
+    if !report.valid {
+        let sentence = failure_sentence(report, a.policy);
+        return Err(if input_failure {
+            CliError::input(sentence)
+        } else {
+            CliError::rejected(sentence)
+        });
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Binary (BER/DER) CMS without `--content`: streamed through [`signed::verify_stream`], so
+/// memory does not grow with the content. The content is hashed as it is read and goes to a
+/// sink that publishes it (to OUT or stdout) only if the message turns out valid.
+fn run_cms_stream(
+    a: &VerifyArgs,
+    opts: &VerifyOptions,
+    source: &Source,
+    blob: &Blob,
+    head: &[u8],
+) -> CliResult<ExitCode> {
+    check_signed_data_prefix(head, source)?;
+    let dest = Destination::choose(a.output.output.as_deref(), a.json)?;
+    let mut sink = dest.sink()?;
+    let reader = ProgressReader::new(blob.reader(), Some(blob.len()), "verifying", !a.json)
+        .describing(source.describe());
+    let report = signed::verify_stream(reader, None, opts, &mut *sink)
+        .ctx(|| format!("verifying {}", source.describe()))?;
+    report_cms(a, &report, "CMS")
+}
+
+/// [`check_signed_data`] on the first bytes of a BER/DER ContentInfo: the outer header and the
+/// contentType OID fit in them.
+fn check_signed_data_prefix(head: &[u8], source: &Source) -> CliResult<()> {
+    // SEQUENCE tag, then a definite (short or long form) or indefinite length.
+    let Some(&first_len) = head.get(1) else {
+        return Ok(());
+    };
+    let skip = match first_len {
+        0..=0x80 => 2,
+        0x81..=0x84 => 2 + usize::from(first_len & 0x7f),
+        _ => return Ok(()),
+    };
+    let Some(rest) = head.get(skip..) else {
+        return Ok(());
+    };
+    let mut r = Reader::new_ber(rest);
+    let Ok(ct) = asn1::read_oid(&mut r, "contentType") else {
+        return Ok(()); // the library reports the malformation in detail
+    };
+    content_type_is_signed_data(&ct, source)
 }
 
 /// Copies everything read through it into `copy`.
@@ -313,6 +367,11 @@ fn check_signed_data(cms: &[u8], source: &Source) -> CliResult<()> {
     let Ok(ct) = asn1::read_oid(&mut ci, "contentType") else {
         return Ok(());
     };
+    content_type_is_signed_data(&ct, source)
+}
+
+fn content_type_is_signed_data(ct: &const_oid::ObjectIdentifier, source: &Source) -> CliResult<()> {
+    let ct = *ct;
     if ct == oids::ID_SIGNED_DATA {
         return Ok(());
     }

@@ -721,6 +721,8 @@ fn make_pki(alg: &str, dir: &Path, tag: &str) -> Result<Pki, String> {
             EMAIL,
             "--usage",
             "sign",
+            "--profile",
+            "test",
             "--days",
             "30",
             "-o",

@@ -108,6 +108,8 @@ fn issue(dir: &Path, ca_crt: &Path, ca_key: &Path, alg: &str, name: &str, usage:
             &format!("{name}@example.com"),
             "--usage",
             usage,
+            "--profile",
+            "test",
             "--days",
             "30",
             "-o",
