@@ -255,6 +255,16 @@ alg_tests!([
     openssl_to_ours_aes256_cbc,
 ]);
 
+/// Legacy mail: OpenSSL's `-des3` EnvelopedData decrypts in pqsmime (which reads 3DES-CBC
+/// content and the RFC 3217 Triple-DES key wrap OpenSSL uses for ML-KEM and ECDH recipients,
+/// and writes neither).
+#[test]
+fn openssl_3des_mail_decrypts_for_rsa_ml_kem_and_ecdh() {
+    for alg in ["rsa-2048", "ml-kem-768", "ec-p256"] {
+        openssl_to_ours(alg, "des3");
+    }
+}
+
 /// `pqsmime decrypt --json` of a file; returns the parsed object.
 fn decrypt_json(cert: &str, key: &str, file: &Path, context: &[&common::Out]) -> serde_json::Value {
     let d = pqsmime(

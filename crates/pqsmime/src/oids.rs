@@ -87,6 +87,8 @@ pub const AES256_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.46");
 pub const AES128_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.5");
 pub const AES192_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.25");
 pub const AES256_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.45");
+/// RFC 3217 Triple-DES key wrap (old KeyAgree/KEK messages with 3DES content); not supported.
+pub const ID_ALG_CMS3DES_WRAP: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.6");
 pub const HKDF_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.28");
 pub const HKDF_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.29");
 pub const HKDF_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.30");
@@ -165,6 +167,10 @@ pub fn name(o: &Oid) -> Option<&'static str> {
         (HKDF_SHA384, "HKDF-SHA384"),
         (HKDF_SHA512, "HKDF-SHA512"),
         (DES_EDE3_CBC, "3DES-CBC"),
+        (
+            ID_ALG_CMS3DES_WRAP,
+            "id-alg-CMS3DESwrap (Triple-DES key wrap, RFC 3217)",
+        ),
     ];
     table.iter().find(|(k, _)| k == o).map(|(_, v)| *v)
 }

@@ -491,9 +491,10 @@ pub fn human_report(d: &Decrypted, cert: &Certificate) -> String {
         recipients_in_words(i),
     );
     if !i.authenticated {
-        s.push_str(
-            "pqsmime: note: EnvelopedData (AES-CBC) does not detect changes to the content; only a signature inside it does\n",
-        );
+        s.push_str(&format!(
+            "pqsmime: note: EnvelopedData ({}) does not detect changes to the content; only a signature inside it does\n",
+            i.content_cipher
+        ));
     }
     s
 }

@@ -29,6 +29,8 @@ use aws_lc_rs::cipher::{
     AES_192, AES_256,
 };
 use aws_lc_rs::iv::FixedLength;
+use des::cipher::{BlockCipherDecrypt, KeyInit};
+use des::TdesEde3;
 use ghash::universal_hash::UniversalHash;
 use ghash::GHash;
 use subtle::{ConstantTimeEq, ConstantTimeGreater};
@@ -115,7 +117,16 @@ pub(crate) enum ContentParams {
         key_len: usize,
         iv: [u8; BLOCK],
     },
+    /// 3DES-CBC (des-ede3-cbc, RFC 3370 §5.1): read so that old mail still opens, never
+    /// written (there is no [`ContentCipher`] for it).
+    Des3Cbc {
+        iv: [u8; DES_BLOCK],
+    },
 }
+
+/// 3DES block and key sizes.
+const DES_BLOCK: usize = 8;
+const DES3_KEY: usize = 24;
 
 impl ContentParams {
     /// Fresh parameters (random 12-byte nonce or 16-byte IV) for `cipher`.
@@ -139,6 +150,7 @@ impl ContentParams {
     pub(crate) fn key_len(&self) -> usize {
         match self {
             ContentParams::Gcm { key_len, .. } | ContentParams::Cbc { key_len, .. } => *key_len,
+            ContentParams::Des3Cbc { .. } => DES3_KEY,
         }
     }
 
@@ -146,6 +158,7 @@ impl ContentParams {
         match self {
             ContentParams::Gcm { key_len, .. } => format!("AES-{}-GCM", key_len * 8),
             ContentParams::Cbc { key_len, .. } => format!("AES-{}-CBC", key_len * 8),
+            ContentParams::Des3Cbc { .. } => "3DES-CBC".into(),
         }
     }
 
@@ -176,6 +189,9 @@ impl ContentParams {
                     _ => oids::AES256_CBC,
                 };
                 asn1::algorithm_identifier(&oid, Some(&asn1::octet_string(iv)))
+            }
+            ContentParams::Des3Cbc { iv } => {
+                asn1::algorithm_identifier(&oids::DES_EDE3_CBC, Some(&asn1::octet_string(iv)))
             }
         }
     }
@@ -236,8 +252,29 @@ impl ContentParams {
                 iv,
             });
         }
+        if oid == oids::DES_EDE3_CBC {
+            if authenticated {
+                return Err(Error::UnsupportedAlgorithm(
+                    "3DES-CBC in AuthEnvelopedData (it needs an authenticated cipher, RFC 5083 §2.1)"
+                        .into(),
+                ));
+            }
+            let params = params.ok_or_else(|| {
+                Error::malformed("3DES-CBC content-encryption algorithm has no IV")
+            })?;
+            let mut r = Reader::new(params);
+            let iv = r.read_expected(asn1::TAG_OCTET_STRING, "3DES-CBC IV")?;
+            r.finish("3DES-CBC IV")?;
+            let iv: [u8; DES_BLOCK] = iv.value.try_into().map_err(|_| {
+                Error::Malformed(format!(
+                    "3DES-CBC IV is {} bytes long; RFC 3370 §5.1 requires 8",
+                    iv.value.len()
+                ))
+            })?;
+            return Ok(ContentParams::Des3Cbc { iv });
+        }
         Err(Error::UnsupportedAlgorithm(format!(
-            "content-encryption algorithm {} (pqsmime reads AES-GCM and AES-CBC)",
+            "content-encryption algorithm {} (pqsmime reads AES-GCM, AES-CBC and 3DES-CBC)",
             describe_oid(&oid)
         )))
     }
@@ -252,6 +289,10 @@ impl ContentParams {
                     .map_err(|_| Error::Crypto("AES-CBC key setup failed".into()))?,
                 chain: *iv,
             }),
+            ContentParams::Des3Cbc { .. } => Err(Error::UnsupportedAlgorithm(
+                "3DES-CBC content encryption: pqsmime reads old 3DES messages but never writes them"
+                    .into(),
+            )),
         }
     }
 
@@ -267,6 +308,11 @@ impl ContentParams {
             ContentParams::Cbc { iv, .. } => Ok(ContentDecryptor::Cbc {
                 key: DecryptingKey::cbc(unbound(key).map_err(|_| Error::Decrypt)?)
                     .map_err(|_| Error::Decrypt)?,
+                chain: *iv,
+                held: None,
+            }),
+            ContentParams::Des3Cbc { iv } => Ok(ContentDecryptor::Des3Cbc {
+                key: Box::new(TdesEde3::new_from_slice(key).map_err(|_| Error::Decrypt)?),
                 chain: *iv,
                 held: None,
             }),
@@ -597,6 +643,12 @@ pub(crate) enum ContentDecryptor {
         chain: [u8; BLOCK],
         held: Option<Zeroizing<[u8; BLOCK]>>,
     },
+    Des3Cbc {
+        /// Zeroized on drop (the `des` crate's `zeroize` feature).
+        key: Box<TdesEde3>,
+        chain: [u8; DES_BLOCK],
+        held: Option<Zeroizing<[u8; DES_BLOCK]>>,
+    },
 }
 
 impl ContentDecryptor {
@@ -606,7 +658,7 @@ impl ContentDecryptor {
         chunk: &mut [u8],
         emit: &mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
-        if chunk.len() % BLOCK != 0 {
+        if chunk.len() % self.block_len() != 0 {
             return Err(Error::Crypto(
                 "content chunk is not a multiple of the block size (internal error)".into(),
             ));
@@ -641,6 +693,37 @@ impl ContentDecryptor {
                 chunk.zeroize();
                 r
             }
+            ContentDecryptor::Des3Cbc { key, chain, held } => {
+                let mut block = des::cipher::Block::<TdesEde3>::default();
+                for b in chunk.chunks_exact_mut(DES_BLOCK) {
+                    let mut next_chain = [0u8; DES_BLOCK];
+                    next_chain.copy_from_slice(b);
+                    block.copy_from_slice(b);
+                    key.decrypt_block(&mut block);
+                    for ((o, p), c) in b.iter_mut().zip(block.iter()).zip(chain.iter()) {
+                        *o = p ^ c;
+                    }
+                    *chain = next_chain;
+                }
+                block.zeroize();
+                if let Some(h) = held.take() {
+                    emit(&h[..])?;
+                }
+                let (body, last) = chunk.split_at(chunk.len() - DES_BLOCK);
+                let mut keep = Zeroizing::new([0u8; DES_BLOCK]);
+                keep.copy_from_slice(last);
+                *held = Some(keep);
+                let r = emit(body);
+                chunk.zeroize();
+                r
+            }
+        }
+    }
+
+    fn block_len(&self) -> usize {
+        match self {
+            ContentDecryptor::Des3Cbc { .. } => DES_BLOCK,
+            _ => BLOCK,
         }
     }
 
@@ -682,18 +765,31 @@ impl ContentDecryptor {
                 };
                 // No ciphertext at all: not even the padding block.
                 let last = held.ok_or(Error::Decrypt)?;
-                let pad_len = cbc_padding_len(&last).ok_or(Error::Decrypt)?;
+                let pad_len = cbc_padding_len(&last[..]).ok_or(Error::Decrypt)?;
                 emit(&last[..BLOCK - pad_len])
+            }
+            ContentDecryptor::Des3Cbc { .. } => {
+                if chunk.len() % DES_BLOCK != 0 {
+                    return Err(Error::Decrypt);
+                }
+                self.update(chunk, emit)?;
+                let ContentDecryptor::Des3Cbc { held, .. } = self else {
+                    return Err(Error::Decrypt);
+                };
+                let last = held.ok_or(Error::Decrypt)?;
+                let pad_len = cbc_padding_len(&last[..]).ok_or(Error::Decrypt)?;
+                emit(&last[..DES_BLOCK - pad_len])
             }
         }
     }
 }
 
-/// The RFC 5652 §6.3 padding length of the final block, checked in constant time over the
-/// whole block; `None` if the padding is bad.
-fn cbc_padding_len(last: &[u8; BLOCK]) -> Option<usize> {
-    let p = last[BLOCK - 1];
-    let mut bad = p.ct_eq(&0) | p.ct_gt(&(BLOCK as u8));
+/// The RFC 5652 §6.3 padding length of the final block (16 or 8 bytes), checked in constant
+/// time over the whole block; `None` if the padding is bad.
+fn cbc_padding_len(last: &[u8]) -> Option<usize> {
+    let block = last.len();
+    let p = *last.last()?;
+    let mut bad = p.ct_eq(&0) | p.ct_gt(&(block as u8));
     for (j, byte) in last.iter().rev().enumerate() {
         // Byte j from the end (0-based) is padding iff j < p.
         let in_pad = p.ct_gt(&(j as u8));
@@ -991,6 +1087,58 @@ mod tests {
         }
     }
 
+    /// 3DES-CBC known answer: key, IV and ciphertext from `openssl enc -des-ede3-cbc -K
+    /// 0123456789abcdeffedcba987654321089abcdef01234567 -iv 1122334455667788` (OpenSSL 4.0.3)
+    /// over the 37-byte plaintext below; every chunking of the ciphertext gives the plaintext.
+    #[test]
+    fn des3_cbc_decrypts_openssl_ciphertext_in_any_chunking() {
+        let key = h("0123456789abcdeffedcba987654321089abcdef01234567");
+        let ct =
+            h("a2876da4bb2a534f9f2fb49d75a8ef5809789718dc067310905195061026d78a10a20f8188ed4868");
+        let pt = b"pqsmime reads old 3DES mail: 37 bytes";
+        let der = asn1::algorithm_identifier(
+            &oids::DES_EDE3_CBC,
+            Some(&asn1::octet_string(&h("1122334455667788"))),
+        );
+        let params = ContentParams::parse(&der, false).unwrap();
+        assert_eq!(params.name(), "3DES-CBC");
+        assert_eq!(params.key_len(), 24);
+        assert_eq!(params.algorithm_identifier(), der);
+        for split in [0, 8, 16, 32] {
+            let mut dec = params.decryptor(&key).unwrap();
+            let mut out = Vec::new();
+            let mut emit = |d: &[u8]| -> Result<()> {
+                out.extend_from_slice(d);
+                Ok(())
+            };
+            let (a, b) = ct.split_at(split);
+            dec.update(&mut a.to_vec(), &mut emit).unwrap();
+            dec.finish(&mut b.to_vec(), &[], None, &mut emit).unwrap();
+            assert_eq!(out, pt, "split at {split}");
+        }
+        // Wrong key, a changed last block (bad padding), a cut-off block: the generic error.
+        let mut wrong = key.clone();
+        wrong[0] ^= 0x80; // flips a key bit, not only parity
+        let mut bad_last = ct.clone();
+        let n = bad_last.len();
+        bad_last[n - 9] ^= 0x01; // the previous block's byte changes the last plaintext byte
+        for (k, c) in [
+            (&wrong, &ct),
+            (&key, &bad_last),
+            (&key, &ct[..n - 3].to_vec()),
+        ] {
+            let dec = params.decryptor(k).unwrap();
+            let r = dec.finish(&mut c.clone(), &[], None, &mut |_| Ok(()));
+            assert!(matches!(r, Err(Error::Decrypt)), "{r:?}");
+        }
+        // Never written; AuthEnvelopedData cannot carry it; the IV must be 8 bytes.
+        assert!(params.encryptor(&key).is_err());
+        assert!(ContentParams::parse(&der, true).is_err());
+        let short =
+            asn1::algorithm_identifier(&oids::DES_EDE3_CBC, Some(&asn1::octet_string(&[0; 16])));
+        assert!(ContentParams::parse(&short, false).is_err());
+    }
+
     #[test]
     fn cbc_padding_check() {
         let mut b = [0u8; 16];
@@ -1084,9 +1232,12 @@ mod tests {
         let short_iv =
             asn1::algorithm_identifier(&oids::AES128_CBC, Some(&asn1::octet_string(&[0; 8])));
         assert!(ContentParams::parse(&short_iv, false).is_err());
-        let des =
-            asn1::algorithm_identifier(&oids::DES_EDE3_CBC, Some(&asn1::octet_string(&[0; 8])));
-        let err = ContentParams::parse(&des, false).unwrap_err();
-        assert!(err.to_string().contains("3DES"), "{err}");
+        // An algorithm pqsmime does not read (RC2-CBC) is named.
+        let rc2 = asn1::algorithm_identifier(
+            &const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.3.2"),
+            Some(&asn1::octet_string(&[0; 8])),
+        );
+        let err = ContentParams::parse(&rc2, false).unwrap_err();
+        assert!(matches!(err, Error::UnsupportedAlgorithm(_)), "{err}");
     }
 }

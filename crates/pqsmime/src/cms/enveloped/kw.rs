@@ -5,6 +5,10 @@
 //! RFC 3394 §2.2 index-based algorithm here over aws-lc-rs AES-192 blocks, with a
 //! constant-time integrity check. The tests cross-check it against the RFC 3394 vectors.
 //!
+//! Old mail with 3DES content carries its key under the RFC 3217 Triple-DES key wrap
+//! (`id-alg-CMS3DESwrap`); pqsmime unwraps it (RustCrypto `des`) so such messages open, and
+//! never wraps with it.
+//!
 //! CMS uses the unpadded form (`id-aes128-wrap`, `id-aes256-wrap`) to carry the content-encryption
 //! key to KEMRecipientInfo and KeyAgreeRecipientInfo recipients. Every unwrap failure (wrong KEK,
 //! corrupted ciphertext, bad length) is [`Error::Decrypt`]: the caller must not be able to tell
@@ -33,6 +37,10 @@ pub enum KeyWrapAlgorithm {
     Aes192,
     /// `id-aes256-wrap` (2.16.840.1.101.3.4.1.45), 32-byte KEK.
     Aes256,
+    /// `id-alg-CMS3DESwrap` (1.2.840.113549.1.9.16.3.6, RFC 3217 / RFC 3370 §4.3.1), 24-byte
+    /// KEK, parameters NULL. Unwrap only (legacy 3DES messages); [`KeyWrapAlgorithm::wrap`]
+    /// refuses it.
+    Des3,
 }
 
 impl KeyWrapAlgorithm {
@@ -41,6 +49,7 @@ impl KeyWrapAlgorithm {
             KeyWrapAlgorithm::Aes128 => oids::AES128_WRAP,
             KeyWrapAlgorithm::Aes192 => oids::AES192_WRAP,
             KeyWrapAlgorithm::Aes256 => oids::AES256_WRAP,
+            KeyWrapAlgorithm::Des3 => oids::ID_ALG_CMS3DES_WRAP,
         }
     }
 
@@ -48,7 +57,7 @@ impl KeyWrapAlgorithm {
     pub fn kek_len(self) -> usize {
         match self {
             KeyWrapAlgorithm::Aes128 => 16,
-            KeyWrapAlgorithm::Aes192 => 24,
+            KeyWrapAlgorithm::Aes192 | KeyWrapAlgorithm::Des3 => 24,
             KeyWrapAlgorithm::Aes256 => 32,
         }
     }
@@ -58,12 +67,17 @@ impl KeyWrapAlgorithm {
             KeyWrapAlgorithm::Aes128 => "aes128-wrap",
             KeyWrapAlgorithm::Aes192 => "aes192-wrap",
             KeyWrapAlgorithm::Aes256 => "aes256-wrap",
+            KeyWrapAlgorithm::Des3 => "3des-wrap",
         }
     }
 
-    /// DER `AlgorithmIdentifier`, parameters absent (RFC 3565 §2.3.2).
+    /// DER `AlgorithmIdentifier`: parameters absent for AES (RFC 3565 §2.3.2), NULL for the
+    /// 3DES wrap (RFC 3370 §4.3.1).
     pub fn algorithm_identifier(self) -> Vec<u8> {
-        asn1::algorithm_identifier(&self.oid(), None)
+        match self {
+            KeyWrapAlgorithm::Des3 => asn1::algorithm_identifier(&self.oid(), Some(&[0x05, 0x00])),
+            _ => asn1::algorithm_identifier(&self.oid(), None),
+        }
     }
 
     /// Parses a key-wrap `AlgorithmIdentifier` (DER). Parameters must be absent.
@@ -75,9 +89,16 @@ impl KeyWrapAlgorithm {
             KeyWrapAlgorithm::Aes192
         } else if oid == oids::AES256_WRAP {
             KeyWrapAlgorithm::Aes256
+        } else if oid == oids::ID_ALG_CMS3DES_WRAP {
+            if params != Some(&[0x05, 0x00][..]) {
+                return Err(Error::malformed(
+                    "id-alg-CMS3DESwrap algorithm identifier: RFC 3370 §4.3.1 requires NULL parameters",
+                ));
+            }
+            return Ok(KeyWrapAlgorithm::Des3);
         } else {
             return Err(Error::UnsupportedAlgorithm(format!(
-                "key-wrap algorithm {} (pqsmime supports aes128-wrap, aes192-wrap and aes256-wrap)",
+                "key-wrap algorithm {} (pqsmime supports aes128-wrap, aes192-wrap and aes256-wrap, and reads id-alg-CMS3DESwrap)",
                 describe_oid(&oid)
             )));
         };
@@ -93,10 +114,11 @@ impl KeyWrapAlgorithm {
     fn kek(self, kek: &[u8]) -> Result<AesKek> {
         let cipher = match self {
             KeyWrapAlgorithm::Aes128 => &AES_128,
-            KeyWrapAlgorithm::Aes192 => {
-                return Err(Error::Crypto(
-                    "AES-192 key wrap has no aws-lc-rs KEK".into(),
-                ))
+            KeyWrapAlgorithm::Aes192 | KeyWrapAlgorithm::Des3 => {
+                return Err(Error::Crypto(format!(
+                    "{} has no aws-lc-rs KEK",
+                    self.name()
+                )))
             }
             KeyWrapAlgorithm::Aes256 => &AES_256,
         };
@@ -112,6 +134,12 @@ impl KeyWrapAlgorithm {
 
     /// RFC 3394 wrap of `key` (a multiple of 8 bytes, at least 16) under `kek`.
     pub fn wrap(self, kek: &[u8], key: &[u8]) -> Result<Vec<u8>> {
+        if self == KeyWrapAlgorithm::Des3 {
+            return Err(Error::UnsupportedAlgorithm(
+                "the Triple-DES key wrap: pqsmime unwraps it in old messages but never writes it"
+                    .into(),
+            ));
+        }
         if key.len() < 16 || key.len() % 8 != 0 {
             return Err(Error::Crypto(format!(
                 "AES key wrap needs a key of at least 16 bytes in 8-byte steps, got {} bytes",
@@ -136,6 +164,9 @@ impl KeyWrapAlgorithm {
         if wrapped.len() < 24 || wrapped.len() % 8 != 0 || kek.len() != self.kek_len() {
             return Err(Error::Decrypt);
         }
+        if self == KeyWrapAlgorithm::Des3 {
+            return des3_unwrap(kek, wrapped);
+        }
         if self == KeyWrapAlgorithm::Aes192 {
             return kw192_unwrap(kek, wrapped);
         }
@@ -148,6 +179,53 @@ impl KeyWrapAlgorithm {
             .len();
         out.truncate(len);
         Ok(out)
+    }
+}
+
+/// The fixed IV of the RFC 3217 §3.1 outer encryption.
+const DES3_WRAP_IV: [u8; 8] = [0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05];
+
+/// 3DES-CBC decryption in place (no padding); `data` is a multiple of 8 bytes.
+fn des3_cbc_decrypt(key: &des::TdesEde3, iv: [u8; 8], data: &mut [u8]) {
+    use des::cipher::BlockCipherDecrypt;
+    let mut chain = iv;
+    let mut block = des::cipher::Block::<des::TdesEde3>::default();
+    for b in data.chunks_exact_mut(8) {
+        let mut next = [0u8; 8];
+        next.copy_from_slice(b);
+        block.copy_from_slice(b);
+        key.decrypt_block(&mut block);
+        for ((o, p), c) in b.iter_mut().zip(block.iter()).zip(chain.iter()) {
+            *o = p ^ c;
+        }
+        chain = next;
+    }
+    zeroize::Zeroize::zeroize(&mut block[..]);
+}
+
+/// RFC 3217 §3.2 Triple-DES key unwrap of a 24-byte 3DES content-encryption key: outer
+/// 3DES-CBC decryption under the fixed IV, octet reversal, inner 3DES-CBC decryption under
+/// the recovered IV, then the SHA-1 checksum (first 8 octets) compared in constant time.
+/// Any failure is [`Error::Decrypt`].
+fn des3_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    use des::cipher::KeyInit;
+    if wrapped.len() != 40 {
+        return Err(Error::Decrypt);
+    }
+    let key = des::TdesEde3::new_from_slice(kek).map_err(|_| Error::Decrypt)?;
+    let mut temp = Zeroizing::new(wrapped.to_vec());
+    des3_cbc_decrypt(&key, DES3_WRAP_IV, &mut temp);
+    temp.reverse();
+    let mut iv = [0u8; 8];
+    iv.copy_from_slice(&temp[..8]);
+    let mut cek_icv = Zeroizing::new(temp[8..].to_vec());
+    des3_cbc_decrypt(&key, iv, &mut cek_icv);
+    let (cek, icv) = cek_icv.split_at(24);
+    let sum = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, cek);
+    if bool::from(sum.as_ref()[..8].ct_eq(icv)) {
+        Ok(Zeroizing::new(cek.to_vec()))
+    } else {
+        Err(Error::Decrypt)
     }
 }
 
