@@ -77,11 +77,21 @@ fn clap_exit(e: clap::Error) -> ExitCode {
 /// Folds clap's multi-line error into one sentence: the error, any tip, and where to look.
 pub fn clap_error_line(rendered: &str) -> String {
     let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines
+    let mut first = lines
         .next()
         .unwrap_or("invalid command line")
         .trim_start_matches("error: ")
         .to_string();
+    // "the following required arguments were not provided:" is followed by the list.
+    if first.ends_with(':') {
+        let items: Vec<&str> = lines
+            .take_while(|l| !l.starts_with("Usage: ") && !l.starts_with("tip: "))
+            .collect();
+        if !items.is_empty() {
+            first.push(' ');
+            first.push_str(&items.join(", "));
+        }
+    }
     let mut tips = Vec::new();
     let mut command = None;
     for l in rendered.lines().map(str::trim) {
@@ -134,6 +144,18 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("pqsmime").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn missing_required_arguments_are_named() {
+        let e = parse(&["sign", "msg.eml"]).unwrap_err();
+        let line = clap_error_line(&e.render().to_string());
+        assert!(
+            line.contains("--cert <CRT>") && line.contains("--key <KEY>"),
+            "{line}"
+        );
+        assert!(line.ends_with("(see 'pqsmime sign --help')"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
     }
 
     #[test]

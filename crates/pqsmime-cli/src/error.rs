@@ -57,18 +57,6 @@ impl CliError {
         }
     }
 
-    /// A feature the contract names but this build does not have yet (exit 2).
-    #[allow(dead_code)] // every contract command is implemented now; kept for new ones
-    pub fn not_implemented(what: &str) -> CliError {
-        CliError::input(format!("{what} is not implemented yet"))
-    }
-
-    /// A flag or value that is accepted but not supported yet (exit 2).
-    #[allow(dead_code)] // kept for flags that are accepted before they work
-    pub fn not_supported(what: &str) -> CliError {
-        CliError::input(format!("not supported yet: {what}"))
-    }
-
     /// Prefixes the message with where it happened ("reading alice.crt: ...").
     pub fn context(mut self, what: impl fmt::Display) -> CliError {
         self.message = format!("{what}: {}", self.message);
@@ -93,6 +81,25 @@ impl CliError {
             .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
             .collect();
         format!("pqsmime: error: {}", sanitize(&msg))
+    }
+}
+
+/// "a" or "an" for `word` as it is read aloud: "an ML-KEM-768 key", "an RSA-2048 key",
+/// "an individual-strict certificate", "a mailbox-strict certificate", "a P-256 key".
+pub fn article(word: &str) -> &'static str {
+    let mut chars = word.chars();
+    let first = chars.next().unwrap_or(' ');
+    let second = chars.next().unwrap_or(' ');
+    let vowel_letter = "aeiouAEIOU".contains(first);
+    // An initialism (two capitals, or a capital and a digit or hyphen) whose first letter's
+    // name starts with a vowel sound: F, H, L, M, N, R, S, X ("an SLH-DSA", "an X25519").
+    let spelled = first.is_ascii_uppercase()
+        && (second.is_ascii_uppercase() || second.is_ascii_digit() || second == '-')
+        && "AEFHILMNORSX".contains(first);
+    if spelled || (vowel_letter && !word.starts_with("uni")) {
+        "an"
+    } else {
+        "a"
     }
 }
 
@@ -164,6 +171,26 @@ impl<T, E: Into<CliError>> Context<T> for Result<T, E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn articles_follow_pronunciation() {
+        for (w, a) in [
+            ("ML-KEM-768 (FIPS 203)", "an"),
+            ("RSA-2048", "an"),
+            ("SLH-DSA-SHA2-128s", "an"),
+            ("X25519", "an"),
+            ("EC P-256", "an"),
+            ("Ed25519", "an"),
+            ("individual-strict", "an"),
+            ("organization-strict", "an"),
+            ("mailbox-strict", "a"),
+            ("sponsored-strict", "a"),
+            ("test", "a"),
+            ("P-256", "a"),
+        ] {
+            assert_eq!(article(w), a, "{w}");
+        }
+    }
 
     #[test]
     fn library_error_kinds_map_to_exit_codes() {

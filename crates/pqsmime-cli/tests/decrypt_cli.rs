@@ -406,6 +406,44 @@ fn unusable_keys_and_certificates_are_input_errors() {
     assert!(!dir.path().join("out").exists());
 }
 
+/// `inspect` reports the UKM's own length (the OCTET STRING inside the EXPLICIT tag) for
+/// KEMRecipientInfo and KeyAgreeRecipientInfo.
+#[test]
+fn inspect_reports_the_ukm_length() {
+    let pki = enc_pki();
+    let dir = tempdir();
+    let input = dir.path().join("m.txt");
+    write(&input, &common::mime_text("ukm"));
+    let msg = dir.path().join("m.der");
+    pqsmime(
+        &[
+            "encrypt",
+            "--to",
+            pki.recipient("ml-kem-768").crt(),
+            "--to",
+            pki.recipient("ec-p256").crt(),
+            "--ukm",
+            "00112233445566778899",
+            "--format",
+            "der",
+            "-o",
+            s(&msg),
+            s(&input),
+        ],
+        None,
+    )
+    .ok(&[]);
+    let out = pqsmime(&["inspect", s(&msg)], None);
+    out.ok(&[]);
+    let text = out.stdout_str();
+    let ukm_lines: Vec<&str> = text.lines().filter(|l| l.contains("ukm:")).collect();
+    assert_eq!(ukm_lines.len(), 2, "{text}");
+    assert!(
+        ukm_lines.iter().all(|l| l.ends_with("present (10 bytes)")),
+        "{text}"
+    );
+}
+
 #[test]
 fn json_reports_success_and_failure() {
     let pki = enc_pki();

@@ -800,13 +800,23 @@ fn technically_constrained_subordinate_ca() {
         Purpose::EmailSigning,
     )
     .unwrap();
-    let outside = issue_smime(
+    // Outside the permitted subtree: the CA refuses to issue it ...
+    let refused = issue_smime(
         &SmimeRequest::new(ms, &k, Usage::Sign, "a@example.org", urls()),
         &ca,
         &ca_key,
     )
-    .unwrap()
-    .certificate;
+    .unwrap_err()
+    .to_string();
+    assert!(
+        refused.contains("may not issue") && refused.contains("example.org"),
+        "{refused}"
+    );
+    // ... and a certificate made anyway (the plain builder does not look) fails validation.
+    let outside = pqsmime::x509::CertificateBuilder::end_entity("a@example.org", &k, Usage::Sign)
+        .unwrap()
+        .sign(Some((&ca, &ca_key)))
+        .unwrap();
     let e = validate_path(
         &outside,
         &[ca.clone()],

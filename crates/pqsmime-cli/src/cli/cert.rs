@@ -33,18 +33,18 @@ EXAMPLES:
 
   # A certificate of the test profile (no S/MIME BR rules; any algorithm, e.g. SLH-DSA)
   pqsmime cert issue --ca-cert ca.crt --ca-key ca.key --pub test.pub \\
-      --email test@example.com --usage sign -o test.crt
+      --email test@example.com --usage sign --profile test -o test.crt
 
 PROFILES:
-  test (default)              pqsmime's profile for test hierarchies: any key type, CN=<email>,
-                              no certificate policy, no CRL or AIA locations
-  mailbox-strict, mailbox-multipurpose, organization-strict, organization-multipurpose,
+  mailbox-strict (default), mailbox-multipurpose, organization-strict, organization-multipurpose,
   sponsored-strict, sponsored-multipurpose, individual-strict, individual-multipurpose
                               the S/MIME Baseline Requirements profiles: --crl-url is required
                               (http), the subject comes from the attribute options, the key
                               types, key usage, validity (at most 825 days) and subject follow
                               the SBR, and the certificate is linted before and after signing;
                               any error finding refuses it
+  test                        pqsmime's profile for test hierarchies: any key type, CN=<email>,
+                              no certificate policy, no CRL or AIA locations
   mailbox-legacy, organization-legacy, sponsored-legacy, individual-legacy
                               refused (SBR 7.1.6.1: no Legacy certificates since 2025-07-15)";
 

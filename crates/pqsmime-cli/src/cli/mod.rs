@@ -27,7 +27,7 @@ EXAMPLES:
   pqsmime key gen --alg ml-dsa-65 -o alice.key
   pqsmime key pub alice.key -o alice.pub
   pqsmime cert issue --ca-cert ca.crt --ca-key ca.key --pub alice.pub \\
-      --email alice@example.com --usage sign -o alice.crt
+      --email alice@example.com --usage sign --profile test -o alice.crt
   pqsmime sign --cert alice.crt --key alice.key -o signed.eml message.eml
   pqsmime verify --trust ca.crt signed.eml
 

@@ -292,9 +292,12 @@ fn issue_one(
         if let Some(dn) = subject {
             builder = builder.subject(dn).ctx(|| "--subject")?;
         }
-        return builder
+        let cert = builder
             .sign(Some((&issuer.cert, &issuer.key)))
-            .ctx(|| format!("issuing a certificate for {email}"));
+            .ctx(|| format!("issuing a certificate for {email}"))?;
+        pqsmime::x509::check_issuer_name_constraints(&issuer.cert, &cert)
+            .ctx(|| format!("issuing a certificate for {email}"))?;
+        return Ok(cert);
     };
     if subject.is_some() {
         return Err(CliError::input(
@@ -314,8 +317,13 @@ fn issue_one(
         days: c.days,
         issued_at: None,
     };
-    let issued = issue_smime(&req, &issuer.cert, &issuer.key)
-        .ctx(|| format!("issuing a {profile} certificate for {email}"))?;
+    let issued = issue_smime(&req, &issuer.cert, &issuer.key).ctx(|| {
+        let p = profile.to_string();
+        format!(
+            "issuing {} {p} certificate for {email}",
+            crate::error::article(&p)
+        )
+    })?;
     report(&issued, what);
     Ok(issued.certificate)
 }

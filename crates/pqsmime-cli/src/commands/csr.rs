@@ -20,9 +20,10 @@ pub fn run(a: CsrArgs) -> CliResult<ExitCode> {
     let csr = match (&a.possession_cert, &a.possession_key) {
         (None, None) => {
             if !key.kind().can_sign() {
+                let d = key.kind().description();
                 return Err(CliError::input(format!(
-                    "a {} key cannot sign its own request: give the signing certificate and key that vouch for it with --possession-cert and --possession-key (RFC 9883)",
-                    key.kind().name()
+                    "{} {d} key cannot sign its own request: give the signing certificate and key that vouch for it with --possession-cert and --possession-key (RFC 9883)",
+                    crate::error::article(&d)
                 )));
             }
             builder

@@ -186,7 +186,8 @@ fn signer_digests(
     keys.iter()
         .map(|k| {
             let alg = k.kind().default_signature_algorithm().ok_or_else(|| {
-                CliError::input(format!("a {} key cannot sign", k.kind().description()))
+                let d = k.kind().description();
+                CliError::input(format!("{} {d} key cannot sign", crate::error::article(&d)))
             })?;
             let d = override_digest.unwrap_or(alg.default_cms_digest());
             if !alg.accepts_cms_digest(d) {

@@ -173,6 +173,20 @@ fn ip_within(addr: &[u8], base: &[u8]) -> bool {
         .all(|((a, n), m)| a & m == n & m)
 }
 
+/// Refuses `cert` when its names fall outside the issuing CA's own nameConstraints
+/// (RFC 5280 §4.2.1.10): a CA must not issue what every relying party would reject. Only the
+/// issuer's constraints are checked here; constraints further up are the path validator's.
+pub fn check_issuer_name_constraints(ca: &Certificate, cert: &Certificate) -> Result<()> {
+    let mut state = NameState::default();
+    state.add(ca)?;
+    state.check(cert).map_err(|e| match e {
+        Error::Certificate(m) => Error::Usage(format!(
+            "the issuing CA may not issue this certificate: {m}"
+        )),
+        other => other,
+    })
+}
+
 /// The name-constraint state of RFC 5280 §6.1.2 (b), (c).
 #[derive(Default)]
 pub(crate) struct NameState {

@@ -48,6 +48,7 @@ pub use builder::{
     end_entity_key_usage, validate_mailbox, CertificateBuilder, IssueRequest, Profile, TestProfile,
     Usage, BACKDATE,
 };
+pub use constraints::check_issuer_name_constraints;
 pub use crl::{
     parse_serial_hex, Crl, CrlBuilder, IssuingDistributionPoint, RevocationReason,
     RevokedCertificate, DEFAULT_CRL_DAYS, MAX_CRL_ENTRIES,

@@ -909,6 +909,7 @@ pub fn issue_smime(
         .map(|_| ())
     })?;
     let findings = lint_or_refuse(cert.der(), Some(profile), ca, &[], "post-issuance")?;
+    super::check_issuer_name_constraints(ca, &cert)?;
     Ok(Issued {
         certificate: cert,
         findings,

@@ -576,7 +576,9 @@ fn recipient_info(w: &Walk<'_>, t: &Tlv<'_>, node: &mut Node) -> WResult<()> {
                 }
             }
             if let Some(ukm) = s.optional(w, 0xA1, "ukm")? {
-                node.add("ukm", format!("present ({} bytes)", ukm.value.len()));
+                // [1] EXPLICIT UserKeyingMaterial (an OCTET STRING).
+                let inner = Seq::of(&ukm).expect(w, asn1::TAG_OCTET_STRING, "ukm")?;
+                node.add("ukm", format!("present ({} bytes)", inner.value.len()));
             } else {
                 node.add("ukm", "absent");
             }
@@ -680,7 +682,11 @@ fn recipient_info(w: &Walk<'_>, t: &Tlv<'_>, node: &mut Node) -> WResult<()> {
             let len = k.expect(w, asn1::TAG_INTEGER, "kekLength")?;
             node.add("KEK length", format!("{} bytes", integer(len.value)));
             match k.optional(w, 0xA0, "ukm")? {
-                Some(u) => node.add("ukm", format!("present ({} bytes)", u.value.len())),
+                Some(u) => {
+                    // [0] EXPLICIT UserKeyingMaterial (an OCTET STRING).
+                    let inner = Seq::of(&u).expect(w, asn1::TAG_OCTET_STRING, "ukm")?;
+                    node.add("ukm", format!("present ({} bytes)", inner.value.len()))
+                }
                 None => node.add("ukm", "absent"),
             };
             let wrap = k.any(w, "wrap")?;

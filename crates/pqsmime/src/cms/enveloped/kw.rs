@@ -401,11 +401,23 @@ mod tests {
             KeyWrapAlgorithm::from_algorithm_identifier(&aes192).unwrap(),
             KeyWrapAlgorithm::Aes192
         );
-        let des3 = asn1::algorithm_identifier(
-            &const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.3.6"),
+        // The 3DES wrap is read (NULL parameters, RFC 3370 §4.3.1); absent ones are malformed.
+        let des3 = asn1::algorithm_identifier(&oids::ID_ALG_CMS3DES_WRAP, Some(&[0x05, 0x00]));
+        assert_eq!(
+            KeyWrapAlgorithm::from_algorithm_identifier(&des3).unwrap(),
+            KeyWrapAlgorithm::Des3
+        );
+        let des3_absent = asn1::algorithm_identifier(&oids::ID_ALG_CMS3DES_WRAP, None);
+        assert!(matches!(
+            KeyWrapAlgorithm::from_algorithm_identifier(&des3_absent),
+            Err(Error::Malformed(_))
+        ));
+        // An unknown wrap (RC2 wrap, 1.2.840.113549.1.9.16.3.7) is named as unsupported.
+        let rc2 = asn1::algorithm_identifier(
+            &const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.3.7"),
             None,
         );
-        let err = KeyWrapAlgorithm::from_algorithm_identifier(&des3).unwrap_err();
+        let err = KeyWrapAlgorithm::from_algorithm_identifier(&rc2).unwrap_err();
         assert!(matches!(err, Error::UnsupportedAlgorithm(_)), "{err}");
     }
 }
