@@ -406,6 +406,55 @@ fn unusable_keys_and_certificates_are_input_errors() {
     assert!(!dir.path().join("out").exists());
 }
 
+/// `decrypt | verify`: a DER SignedData on standard input is verified as it streams (no
+/// spooling); a tampered one fails with exit 1 and releases nothing; PEM and S/MIME on
+/// standard input still work (spooled for detection).
+#[test]
+fn verify_reads_signed_data_from_standard_input() {
+    let pki = enc_pki();
+    let dir = tempdir();
+    let input = dir.path().join("m.bin");
+    let content = pseudo_random("stdin verify", 300_000);
+    write(&input, &content);
+    let a = &pki.signer;
+    for format in ["der", "pem", "smime"] {
+        let signed = pqsmime(
+            &[
+                "sign",
+                "--cert",
+                a.crt(),
+                "--key",
+                a.key(),
+                "--format",
+                format,
+                s(&input),
+            ],
+            None,
+        );
+        signed.ok(&[]);
+        let v = pqsmime(&["verify", "--trust", pki.ca()], Some(&signed.stdout));
+        v.ok(&[&signed]);
+        if format != "smime" {
+            assert!(v.stdout == content, "{format}: content differs");
+        }
+        if format == "der" {
+            let mut bad = signed.stdout.clone();
+            let n = bad.len() / 2;
+            bad[n] ^= 0x01;
+            let v = pqsmime(&["verify", "--trust", pki.ca()], Some(&bad));
+            v.expect_code(1, &[]);
+            assert!(v.stdout.is_empty(), "tampered content was released");
+            // Truncated on stdin: an input error, nothing released.
+            let v = pqsmime(
+                &["verify", "--trust", pki.ca()],
+                Some(&signed.stdout[..signed.stdout.len() - 100]),
+            );
+            v.expect_code(2, &[]);
+            assert!(v.stdout.is_empty());
+        }
+    }
+}
+
 /// `inspect` reports the UKM's own length (the OCTET STRING inside the EXPLICIT tag) for
 /// KEMRecipientInfo and KeyAgreeRecipientInfo.
 #[test]

@@ -108,21 +108,60 @@ pub fn run(a: VerifyArgs) -> CliResult<ExitCode> {
     }
 
     let source = Source::from_arg(a.input.input.as_deref());
+    if matches!(source, Source::Stdin) && a.content.is_none() {
+        // Binary CMS on standard input streams straight through (a pipe from `decrypt`),
+        // anything else is spooled for the detectors below.
+        let mut stdin = io::stdin().lock();
+        let head = read_head(&mut stdin, 64)
+            .map_err(|e| CliError::input(format!("cannot read standard input: {e}")))?;
+        let rest = io::Cursor::new(head.clone()).chain(stdin);
+        if head.first() == Some(&0x30) {
+            return run_cms_stream(&a, &open_opts.verify, &source, rest, None, &head);
+        }
+        let blob = Blob::read_from(rest)
+            .map_err(|e| CliError::input(format!("cannot read standard input: {e}")))?;
+        return run_spooled(&a, &open_opts, &source, blob);
+    }
     let blob = read_input(&source)?;
+    run_spooled(&a, &open_opts, &source, blob)
+}
+
+/// Up to `n` bytes from the start of `r` (fewer only at the end of the input).
+fn read_head(r: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(n);
+    r.by_ref().take(n as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// A single input held as a [`Blob`]: binary CMS streams from it, DER/PEM CMS (or any input
+/// with `--content`) goes to [`run_cms`], everything else is a message for the layer walker.
+fn run_spooled(
+    a: &VerifyArgs,
+    open_opts: &OpenOptions<'_>,
+    source: &Source,
+    blob: Blob,
+) -> CliResult<ExitCode> {
     let head = blob
         .prefix(64)
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", source.describe())))?;
     if a.content.is_none() && head.first() == Some(&0x30) {
-        return run_cms_stream(&a, &open_opts.verify, &source, &blob, &head);
+        return run_cms_stream(
+            a,
+            &open_opts.verify,
+            source,
+            blob.reader(),
+            Some(blob.len()),
+            &head,
+        );
     }
     if a.content.is_some() || is_cms_input(&head) {
         let data = blob
             .to_vec(MAX_CMS_INPUT, "the CMS input")
             .ctx(|| format!("reading {}", source.describe()))?;
         drop(blob);
-        return run_cms(&a, &open_opts.verify, &source, &data);
+        return run_cms(a, &open_opts.verify, source, &data);
     }
-    run_message(&a, &open_opts, &blob, &source)
+    run_message(a, open_opts, &blob, source)
 }
 
 /// `--decrypt-cert`/`--decrypt-key` pairs.
@@ -306,14 +345,15 @@ fn run_cms_stream(
     a: &VerifyArgs,
     opts: &VerifyOptions,
     source: &Source,
-    blob: &Blob,
+    input: impl Read,
+    len: Option<u64>,
     head: &[u8],
 ) -> CliResult<ExitCode> {
     check_signed_data_prefix(head, source)?;
     let dest = Destination::choose(a.output.output.as_deref(), a.json)?;
     let mut sink = dest.sink()?;
-    let reader = ProgressReader::new(blob.reader(), Some(blob.len()), "verifying", !a.json)
-        .describing(source.describe());
+    let reader =
+        ProgressReader::new(input, len, "verifying", !a.json).describing(source.describe());
     let report = signed::verify_stream(reader, None, opts, &mut *sink)
         .ctx(|| format!("verifying {}", source.describe()))?;
     report_cms(a, &report, "CMS")
