@@ -36,9 +36,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => return clap_exit(e),
+        Err(e) => return clap_exit(e, &subcommand_path(&args)),
     };
     match run(cli) {
         Ok(code) => code,
@@ -57,7 +58,7 @@ pub fn report(e: &CliError) -> ExitCode {
 
 /// Help and version go to stdout with exit 0; usage errors become one `pqsmime: error:` line
 /// with exit 2 (clap's own code for usage errors).
-fn clap_exit(e: clap::Error) -> ExitCode {
+fn clap_exit(e: clap::Error, command: &str) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
         ErrorKind::DisplayHelp
@@ -67,15 +68,32 @@ fn clap_exit(e: clap::Error) -> ExitCode {
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
         _ => {
-            let line = clap_error_line(&e.render().to_string());
+            let line = clap_error_line(&e.render().to_string(), command);
             let _ = writeln!(std::io::stderr().lock(), "pqsmime: error: {line}");
             ExitCode::from(2)
         }
     }
 }
 
-/// Folds clap's multi-line error into one sentence: the error, any tip, and where to look.
-pub fn clap_error_line(rendered: &str) -> String {
+/// "pqsmime key gen" for `pqsmime key gen --alg foo`: the program and the subcommands named
+/// before the first option or argument that is not one.
+fn subcommand_path(args: &[OsString]) -> String {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut path = vec!["pqsmime".to_string()];
+    for a in args.iter().skip(1) {
+        let Some(name) = a.to_str() else { break };
+        let Some(sub) = cmd.find_subcommand(name).cloned() else {
+            break;
+        };
+        path.push(sub.get_name().to_string());
+        cmd = sub;
+    }
+    path.join(" ")
+}
+
+/// Folds clap's multi-line error into one sentence: the error, any tip, and where to look
+/// (`command`, unless clap's own usage line names it).
+pub fn clap_error_line(rendered: &str, command: &str) -> String {
     let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
     let mut first = lines
         .next()
@@ -92,6 +110,7 @@ pub fn clap_error_line(rendered: &str) -> String {
             first.push_str(&items.join(", "));
         }
     }
+    let fallback = command;
     let mut tips = Vec::new();
     let mut command = None;
     for l in rendered.lines().map(str::trim) {
@@ -112,7 +131,7 @@ pub fn clap_error_line(rendered: &str) -> String {
         out.push_str("; ");
         out.push_str(&t);
     }
-    let command = command.unwrap_or_else(|| "pqsmime".to_string());
+    let command = command.unwrap_or_else(|| fallback.to_string());
     out.push_str(&format!(" (see '{command} --help')"));
     out
 }
@@ -147,9 +166,24 @@ mod tests {
     }
 
     #[test]
+    fn invalid_values_point_to_the_subcommand_help() {
+        let args: Vec<OsString> = ["pqsmime", "key", "gen", "--alg", "foo"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert_eq!(subcommand_path(&args), "pqsmime key gen");
+        let e = Cli::try_parse_from(&args).unwrap_err();
+        let line = clap_error_line(&e.render().to_string(), &subcommand_path(&args));
+        assert!(line.contains("unknown algorithm 'foo'"), "{line}");
+        assert!(line.ends_with("(see 'pqsmime key gen --help')"), "{line}");
+        let top: Vec<OsString> = ["pqsmime", "--bogus"].iter().map(OsString::from).collect();
+        assert_eq!(subcommand_path(&top), "pqsmime");
+    }
+
+    #[test]
     fn missing_required_arguments_are_named() {
         let e = parse(&["sign", "msg.eml"]).unwrap_err();
-        let line = clap_error_line(&e.render().to_string());
+        let line = clap_error_line(&e.render().to_string(), "pqsmime");
         assert!(
             line.contains("--cert <CRT>") && line.contains("--key <KEY>"),
             "{line}"
@@ -184,7 +218,7 @@ mod tests {
             "--opaque",
         ])
         .unwrap_err();
-        let line = clap_error_line(&e.render().to_string());
+        let line = clap_error_line(&e.render().to_string(), "pqsmime");
         assert!(!line.contains('\n'));
         assert!(line.contains("--opaque"), "{line}");
         assert!(line.ends_with("(see 'pqsmime sign --help')"), "{line}");
@@ -193,7 +227,7 @@ mod tests {
     #[test]
     fn unknown_algorithm_lists_the_known_ones() {
         let e = parse(&["key", "gen", "--alg", "ml-dsa-66"]).unwrap_err();
-        let line = clap_error_line(&e.render().to_string());
+        let line = clap_error_line(&e.render().to_string(), "pqsmime");
         assert!(line.contains("ml-dsa-65"), "{line}");
         assert!(line.contains("slh-dsa-shake-256f"), "{line}");
     }

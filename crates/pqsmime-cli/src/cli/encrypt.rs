@@ -75,7 +75,8 @@ pub struct EncryptArgs {
 
     /// Sign first with this certificate (repeatable, pairs with --sign-key): a CMS
     /// SignedData with the content inside is made and encrypted in the same streaming pass
-    /// (--format der or pem; for S/MIME mail use `pqsmime protect`)
+    /// (--format der or pem; for S/MIME mail use `pqsmime protect`). Further certificates in
+    /// the same file (e.g. the issuing CA) are included as chain certificates
     #[arg(long, value_name = "CRT", action = clap::ArgAction::Append, requires = "sign_key")]
     pub sign_cert: Vec<PathBuf>,
 
