@@ -827,15 +827,7 @@ fn large_messages_stream_in_bounded_memory() {
     let r = pki.recipient("ml-kem-768");
     let dir = tempdir();
     let input = dir.path().join("big.bin");
-    {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
-        let block = pseudo_random("large", 1 << 20);
-        for i in 0..160u32 {
-            f.write_all(&i.to_le_bytes()).unwrap();
-            f.write_all(&block).unwrap();
-        }
-    }
+    write_large_input(&input, "large", 160);
     let size = std::fs::metadata(&input).unwrap().len();
     // Peak RSS when GNU time is there to measure it; the address space is limited either way.
     const LIMIT_KIB: u64 = 64 * 1024;
@@ -905,15 +897,7 @@ fn large_signed_data_signs_and_verifies_in_bounded_memory() {
     let pki = enc_pki();
     let dir = tempdir();
     let input = dir.path().join("big.bin");
-    {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
-        let block = pseudo_random("large signed", 1 << 20);
-        for i in 0..160u32 {
-            f.write_all(&i.to_le_bytes()).unwrap();
-            f.write_all(&block).unwrap();
-        }
-    }
+    write_large_input(&input, "large signed", 160);
     let a = &pki.signer;
     let signed = dir.path().join("big.p7m");
     let (out, _) = pqsmime_bounded(&[
@@ -955,6 +939,18 @@ fn large_signed_data_signs_and_verifies_in_bounded_memory() {
     v.expect_code(1, &[]);
     assert!(v.stderr.contains("message digest"), "{}", v.describe());
     assert!(!content.exists(), "unverified content was written");
+}
+
+/// `mib` blocks of 1 MiB of pseudo-random bytes (seeded by `tag`), each prefixed with its
+/// index so that no two blocks are equal, written without holding the file in memory.
+fn write_large_input(path: &Path, tag: &str, mib: u32) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let block = pseudo_random(tag, 1 << 20);
+    for i in 0..mib {
+        f.write_all(&i.to_le_bytes()).unwrap();
+        f.write_all(&block).unwrap();
+    }
 }
 
 fn files_equal(a: &Path, b: &Path) -> bool {

@@ -229,48 +229,14 @@ impl ContentParams {
             });
         }
         if let Some((_, key_len)) = cbc.iter().find(|(o, _)| *o == oid) {
-            if authenticated {
-                return Err(Error::UnsupportedAlgorithm(format!(
-                    "{} in AuthEnvelopedData (it needs an authenticated cipher, RFC 5083 §2.1)",
-                    describe_oid(&oid)
-                )));
-            }
-            let params = params.ok_or_else(|| {
-                Error::malformed("AES-CBC content-encryption algorithm has no IV")
-            })?;
-            let mut r = Reader::new(params);
-            let iv = r.read_expected(asn1::TAG_OCTET_STRING, "AES-CBC IV")?;
-            r.finish("AES-CBC IV")?;
-            let iv: [u8; BLOCK] = iv.value.try_into().map_err(|_| {
-                Error::Malformed(format!(
-                    "AES-CBC IV is {} bytes long; RFC 3565 requires 16",
-                    iv.value.len()
-                ))
-            })?;
+            let iv = parse_cbc_iv(&oid, params, authenticated, "AES-CBC", "RFC 3565")?;
             return Ok(ContentParams::Cbc {
                 key_len: *key_len,
                 iv,
             });
         }
         if oid == oids::DES_EDE3_CBC {
-            if authenticated {
-                return Err(Error::UnsupportedAlgorithm(
-                    "3DES-CBC in AuthEnvelopedData (it needs an authenticated cipher, RFC 5083 §2.1)"
-                        .into(),
-                ));
-            }
-            let params = params.ok_or_else(|| {
-                Error::malformed("3DES-CBC content-encryption algorithm has no IV")
-            })?;
-            let mut r = Reader::new(params);
-            let iv = r.read_expected(asn1::TAG_OCTET_STRING, "3DES-CBC IV")?;
-            r.finish("3DES-CBC IV")?;
-            let iv: [u8; DES_BLOCK] = iv.value.try_into().map_err(|_| {
-                Error::Malformed(format!(
-                    "3DES-CBC IV is {} bytes long; RFC 3370 §5.1 requires 8",
-                    iv.value.len()
-                ))
-            })?;
+            let iv = parse_cbc_iv(&oid, params, authenticated, "3DES-CBC", "RFC 3370 §5.1")?;
             return Ok(ContentParams::Des3Cbc { iv });
         }
         Err(Error::UnsupportedAlgorithm(format!(
@@ -306,14 +272,18 @@ impl ContentParams {
                 icv_len: *icv_len,
             }),
             ContentParams::Cbc { iv, .. } => Ok(ContentDecryptor::Cbc {
-                key: DecryptingKey::cbc(unbound(key).map_err(|_| Error::Decrypt)?)
-                    .map_err(|_| Error::Decrypt)?,
-                chain: *iv,
+                cipher: CbcCipher::Aes {
+                    key: DecryptingKey::cbc(unbound(key).map_err(|_| Error::Decrypt)?)
+                        .map_err(|_| Error::Decrypt)?,
+                    chain: *iv,
+                },
                 held: None,
             }),
-            ContentParams::Des3Cbc { iv } => Ok(ContentDecryptor::Des3Cbc {
-                key: Box::new(TdesEde3::new_from_slice(key).map_err(|_| Error::Decrypt)?),
-                chain: *iv,
+            ContentParams::Des3Cbc { iv } => Ok(ContentDecryptor::Cbc {
+                cipher: CbcCipher::Des3 {
+                    key: TdesEde3::new_from_slice(key).map_err(|_| Error::Decrypt)?,
+                    chain: *iv,
+                },
                 held: None,
             }),
         }
@@ -331,6 +301,36 @@ impl ContentParams {
             )))
         }
     }
+}
+
+/// The IV parameter of a CBC content-encryption algorithm (an OCTET STRING of one block),
+/// refused in AuthEnvelopedData, which needs an authenticated cipher.
+fn parse_cbc_iv<const N: usize>(
+    oid: &const_oid::ObjectIdentifier,
+    params: Option<&[u8]>,
+    authenticated: bool,
+    name: &str,
+    rule: &str,
+) -> Result<[u8; N]> {
+    if authenticated {
+        return Err(Error::UnsupportedAlgorithm(format!(
+            "{} in AuthEnvelopedData (it needs an authenticated cipher, RFC 5083 §2.1)",
+            describe_oid(oid)
+        )));
+    }
+    let params = params.ok_or_else(|| {
+        Error::Malformed(format!("{name} content-encryption algorithm has no IV"))
+    })?;
+    let what = format!("{name} IV");
+    let mut r = Reader::new(params);
+    let iv = r.read_expected(asn1::TAG_OCTET_STRING, &what)?;
+    r.finish(&what)?;
+    iv.value.try_into().map_err(|_| {
+        Error::Malformed(format!(
+            "{what} is {} bytes long; {rule} requires {N}",
+            iv.value.len()
+        ))
+    })
 }
 
 fn parse_gcm_parameters(der: &[u8]) -> Result<(Vec<u8>, usize)> {
@@ -639,16 +639,70 @@ pub(crate) enum ContentDecryptor {
         icv_len: usize,
     },
     Cbc {
+        cipher: CbcCipher,
+        /// The last plaintext block decrypted so far, released only once it is known not to
+        /// be the padded final block.
+        held: Option<Zeroizing<Vec<u8>>>,
+    },
+}
+
+/// The block cipher under a CBC decryptor, with its chaining value.
+pub(crate) enum CbcCipher {
+    Aes {
         key: DecryptingKey,
         chain: [u8; BLOCK],
-        held: Option<Zeroizing<[u8; BLOCK]>>,
     },
-    Des3Cbc {
+    Des3 {
         /// Zeroized on drop (the `des` crate's `zeroize` feature).
-        key: Box<TdesEde3>,
+        key: TdesEde3,
         chain: [u8; DES_BLOCK],
-        held: Option<Zeroizing<[u8; DES_BLOCK]>>,
     },
+}
+
+impl CbcCipher {
+    fn block_len(&self) -> usize {
+        match self {
+            CbcCipher::Aes { .. } => BLOCK,
+            CbcCipher::Des3 { .. } => DES_BLOCK,
+        }
+    }
+
+    /// Decrypts `data` (a non-empty multiple of the block size) in place, continuing the chain.
+    fn decrypt(&mut self, data: &mut [u8]) -> Result<()> {
+        match self {
+            CbcCipher::Aes { key, chain } => {
+                let mut next_chain = [0u8; BLOCK];
+                if let Some(last) = data.rchunks_exact(BLOCK).next() {
+                    next_chain.copy_from_slice(last);
+                }
+                key.decrypt(data, DecryptionContext::Iv128(iv128(*chain)))
+                    .map_err(|_| Error::Decrypt)?;
+                *chain = next_chain;
+                Ok(())
+            }
+            CbcCipher::Des3 { key, chain } => {
+                des3_cbc_decrypt(key, chain, data);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// 3DES-CBC decryption in place (no padding) of `data`, a multiple of 8 bytes; `chain` is
+/// the IV on the first call and is advanced to the last ciphertext block.
+pub(crate) fn des3_cbc_decrypt(key: &TdesEde3, chain: &mut [u8; DES_BLOCK], data: &mut [u8]) {
+    let mut block = des::cipher::Block::<TdesEde3>::default();
+    for b in data.chunks_exact_mut(DES_BLOCK) {
+        let mut next_chain = [0u8; DES_BLOCK];
+        next_chain.copy_from_slice(b);
+        block.copy_from_slice(b);
+        key.decrypt_block(&mut block);
+        for ((o, p), c) in b.iter_mut().zip(block.iter()).zip(chain.iter()) {
+            *o = p ^ c;
+        }
+        *chain = next_chain;
+    }
+    block.zeroize();
 }
 
 impl ContentDecryptor {
@@ -674,45 +728,13 @@ impl ContentDecryptor {
                 })?;
                 emit(chunk)
             }
-            ContentDecryptor::Cbc { key, chain, held } => {
-                let mut next_chain = [0u8; BLOCK];
-                if let Some(last) = chunk.rchunks_exact(BLOCK).next() {
-                    next_chain.copy_from_slice(last);
-                }
-                key.decrypt(chunk, DecryptionContext::Iv128(iv128(*chain)))
-                    .map_err(|_| Error::Decrypt)?;
-                *chain = next_chain;
+            ContentDecryptor::Cbc { cipher, held } => {
+                cipher.decrypt(chunk)?;
                 if let Some(h) = held.take() {
                     emit(&h[..])?;
                 }
-                let (body, last) = chunk.split_at(chunk.len() - BLOCK);
-                let mut keep = Zeroizing::new([0u8; BLOCK]);
-                keep.copy_from_slice(last);
-                *held = Some(keep);
-                let r = emit(body);
-                chunk.zeroize();
-                r
-            }
-            ContentDecryptor::Des3Cbc { key, chain, held } => {
-                let mut block = des::cipher::Block::<TdesEde3>::default();
-                for b in chunk.chunks_exact_mut(DES_BLOCK) {
-                    let mut next_chain = [0u8; DES_BLOCK];
-                    next_chain.copy_from_slice(b);
-                    block.copy_from_slice(b);
-                    key.decrypt_block(&mut block);
-                    for ((o, p), c) in b.iter_mut().zip(block.iter()).zip(chain.iter()) {
-                        *o = p ^ c;
-                    }
-                    *chain = next_chain;
-                }
-                block.zeroize();
-                if let Some(h) = held.take() {
-                    emit(&h[..])?;
-                }
-                let (body, last) = chunk.split_at(chunk.len() - DES_BLOCK);
-                let mut keep = Zeroizing::new([0u8; DES_BLOCK]);
-                keep.copy_from_slice(last);
-                *held = Some(keep);
+                let (body, last) = chunk.split_at(chunk.len() - cipher.block_len());
+                *held = Some(Zeroizing::new(last.to_vec()));
                 let r = emit(body);
                 chunk.zeroize();
                 r
@@ -722,8 +744,8 @@ impl ContentDecryptor {
 
     fn block_len(&self) -> usize {
         match self {
-            ContentDecryptor::Des3Cbc { .. } => DES_BLOCK,
-            _ => BLOCK,
+            ContentDecryptor::Gcm { .. } => BLOCK,
+            ContentDecryptor::Cbc { cipher, .. } => cipher.block_len(),
         }
     }
 
@@ -756,7 +778,7 @@ impl ContentDecryptor {
                 }
             }
             ContentDecryptor::Cbc { .. } => {
-                if chunk.len() % BLOCK != 0 {
+                if chunk.len() % self.block_len() != 0 {
                     return Err(Error::Decrypt);
                 }
                 self.update(chunk, emit)?;
@@ -765,20 +787,8 @@ impl ContentDecryptor {
                 };
                 // No ciphertext at all: not even the padding block.
                 let last = held.ok_or(Error::Decrypt)?;
-                let pad_len = cbc_padding_len(&last[..]).ok_or(Error::Decrypt)?;
-                emit(&last[..BLOCK - pad_len])
-            }
-            ContentDecryptor::Des3Cbc { .. } => {
-                if chunk.len() % DES_BLOCK != 0 {
-                    return Err(Error::Decrypt);
-                }
-                self.update(chunk, emit)?;
-                let ContentDecryptor::Des3Cbc { held, .. } = self else {
-                    return Err(Error::Decrypt);
-                };
-                let last = held.ok_or(Error::Decrypt)?;
-                let pad_len = cbc_padding_len(&last[..]).ok_or(Error::Decrypt)?;
-                emit(&last[..DES_BLOCK - pad_len])
+                let pad_len = cbc_padding_len(&last).ok_or(Error::Decrypt)?;
+                emit(&last[..last.len() - pad_len])
             }
         }
     }

@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 
 use crate::alg::describe_oid;
 use crate::asn1;
+use crate::cms::enveloped::content::des3_cbc_decrypt;
 use crate::error::{Error, Result};
 use crate::oids;
 
@@ -185,24 +186,6 @@ impl KeyWrapAlgorithm {
 /// The fixed IV of the RFC 3217 §3.1 outer encryption.
 const DES3_WRAP_IV: [u8; 8] = [0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05];
 
-/// 3DES-CBC decryption in place (no padding); `data` is a multiple of 8 bytes.
-fn des3_cbc_decrypt(key: &des::TdesEde3, iv: [u8; 8], data: &mut [u8]) {
-    use des::cipher::BlockCipherDecrypt;
-    let mut chain = iv;
-    let mut block = des::cipher::Block::<des::TdesEde3>::default();
-    for b in data.chunks_exact_mut(8) {
-        let mut next = [0u8; 8];
-        next.copy_from_slice(b);
-        block.copy_from_slice(b);
-        key.decrypt_block(&mut block);
-        for ((o, p), c) in b.iter_mut().zip(block.iter()).zip(chain.iter()) {
-            *o = p ^ c;
-        }
-        chain = next;
-    }
-    zeroize::Zeroize::zeroize(&mut block[..]);
-}
-
 /// RFC 3217 §3.2 Triple-DES key unwrap of a 24-byte 3DES content-encryption key: outer
 /// 3DES-CBC decryption under the fixed IV, octet reversal, inner 3DES-CBC decryption under
 /// the recovered IV, then the SHA-1 checksum (first 8 octets) compared in constant time.
@@ -214,15 +197,16 @@ fn des3_unwrap(kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     }
     let key = des::TdesEde3::new_from_slice(kek).map_err(|_| Error::Decrypt)?;
     let mut temp = Zeroizing::new(wrapped.to_vec());
-    des3_cbc_decrypt(&key, DES3_WRAP_IV, &mut temp);
+    let mut outer_chain = DES3_WRAP_IV;
+    des3_cbc_decrypt(&key, &mut outer_chain, &mut temp);
     temp.reverse();
     let mut iv = [0u8; 8];
     iv.copy_from_slice(&temp[..8]);
     let mut cek_icv = Zeroizing::new(temp[8..].to_vec());
-    des3_cbc_decrypt(&key, iv, &mut cek_icv);
+    des3_cbc_decrypt(&key, &mut iv, &mut cek_icv);
     let (cek, icv) = cek_icv.split_at(24);
-    let sum = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, cek);
-    if bool::from(sum.as_ref()[..8].ct_eq(icv)) {
+    let sum = crate::digest::sha1(cek);
+    if bool::from(sum[..8].ct_eq(icv)) {
         Ok(Zeroizing::new(cek.to_vec()))
     } else {
         Err(Error::Decrypt)

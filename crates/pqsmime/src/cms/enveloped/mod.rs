@@ -4,10 +4,11 @@
 //!
 //! # Writing
 //! ```no_run
-//! # fn main() -> pqsmime::Result<()> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use pqsmime::cms::enveloped::{encrypt, encrypt_stream, ContentCipher, Recipient};
-//! # let cert: pqsmime::x509::Certificate = todo!();
-//! let recipients = [Recipient::for_certificate(&cert)?];
+//! use pqsmime::x509::Certificate;
+//! let certs = Certificate::from_pem_or_der(&std::fs::read("bob-enc.crt")?)?;
+//! let recipients = [Recipient::for_certificate(&certs[0])?];
 //! let der = encrypt(b"Content-Type: text/plain\r\n\r\nhi", &recipients, ContentCipher::Aes256Gcm)?;
 //! // or, for inputs larger than memory:
 //! # let (input, output) = (std::io::empty(), std::io::sink());
