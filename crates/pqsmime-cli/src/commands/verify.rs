@@ -349,7 +349,7 @@ fn run_cms_stream(
     len: Option<u64>,
     head: &[u8],
 ) -> CliResult<ExitCode> {
-    check_signed_data_prefix(head, source)?;
+    check_signed_data(head, source)?;
     let dest = Destination::choose(a.output.output.as_deref(), a.json)?;
     let mut sink = dest.sink()?;
     let reader =
@@ -357,28 +357,6 @@ fn run_cms_stream(
     let report = signed::verify_stream(reader, None, opts, &mut *sink)
         .ctx(|| format!("verifying {}", source.describe()))?;
     report_cms(a, &report, "CMS")
-}
-
-/// [`check_signed_data`] on the first bytes of a BER/DER ContentInfo: the outer header and the
-/// contentType OID fit in them.
-fn check_signed_data_prefix(head: &[u8], source: &Source) -> CliResult<()> {
-    // SEQUENCE tag, then a definite (short or long form) or indefinite length.
-    let Some(&first_len) = head.get(1) else {
-        return Ok(());
-    };
-    let skip = match first_len {
-        0..=0x80 => 2,
-        0x81..=0x84 => 2 + usize::from(first_len & 0x7f),
-        _ => return Ok(()),
-    };
-    let Some(rest) = head.get(skip..) else {
-        return Ok(());
-    };
-    let mut r = Reader::new_ber(rest);
-    let Ok(ct) = asn1::read_oid(&mut r, "contentType") else {
-        return Ok(()); // the library reports the malformation in detail
-    };
-    content_type_is_signed_data(&ct, source)
 }
 
 /// Copies everything read through it into `copy`.
@@ -398,20 +376,25 @@ impl<R: Read> Read for Tee<'_, R> {
 }
 
 /// A clear message when the input is CMS but not SignedData (e.g. an encrypted message).
+/// Needs only the start of the ContentInfo (its header and the contentType OID fit in the
+/// first 64 bytes), so it serves streamed input too. Anything it cannot read is left to the
+/// library, which reports the malformation in detail.
 fn check_signed_data(cms: &[u8], source: &Source) -> CliResult<()> {
-    let mut r = Reader::new_ber(cms);
-    let Ok(ci) = r.read_expected(asn1::TAG_SEQUENCE, "ContentInfo") else {
-        return Ok(()); // let the library report the malformation in detail
-    };
-    let mut ci = ci.reader(r.rules());
-    let Ok(ct) = asn1::read_oid(&mut ci, "contentType") else {
+    // SEQUENCE tag, then a definite (short or long form) or indefinite length.
+    let (Some(&asn1::TAG_SEQUENCE), Some(&first_len)) = (cms.first(), cms.get(1)) else {
         return Ok(());
     };
-    content_type_is_signed_data(&ct, source)
-}
-
-fn content_type_is_signed_data(ct: &const_oid::ObjectIdentifier, source: &Source) -> CliResult<()> {
-    let ct = *ct;
+    let skip = match first_len {
+        0..=0x80 => 2,
+        0x81..=0x84 => 2 + usize::from(first_len & 0x7f),
+        _ => return Ok(()),
+    };
+    let Some(rest) = cms.get(skip..) else {
+        return Ok(());
+    };
+    let Ok(ct) = asn1::read_oid(&mut Reader::new_ber(rest), "contentType") else {
+        return Ok(());
+    };
     if ct == oids::ID_SIGNED_DATA {
         return Ok(());
     }
