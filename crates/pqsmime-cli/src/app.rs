@@ -92,8 +92,8 @@ fn subcommand_path(args: &[OsString]) -> String {
 }
 
 /// Folds clap's multi-line error into one sentence: the error, any tip, and where to look
-/// (`command`, unless clap's own usage line names it).
-pub fn clap_error_line(rendered: &str, command: &str) -> String {
+/// (clap's own usage line names the command; `fallback` when it has none).
+pub fn clap_error_line(rendered: &str, fallback: &str) -> String {
     let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
     let mut first = lines
         .next()
@@ -110,7 +110,6 @@ pub fn clap_error_line(rendered: &str, command: &str) -> String {
             first.push_str(&items.join(", "));
         }
     }
-    let fallback = command;
     let mut tips = Vec::new();
     let mut command = None;
     for l in rendered.lines().map(str::trim) {
